@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything dagtest needs to build, test and run its example, idempotently:
+# node packages (npm ci), a project-local Python virtualenv (.venv) with the example's
+# packages, and the compiled CLI (dist/). Re-running skips what is already up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+stamp_ok() { # stamp file, inputs...: true when the stamp is newer than every input
+  local stamp=$1; shift
+  [ -f "$stamp" ] || return 1
+  for f in "$@"; do [ "$f" -nt "$stamp" ] && return 1; done
+  return 0
+}
+
+if ! stamp_ok node_modules/.dagtest-stamp package.json package-lock.json; then
+  log "installing node packages (npm install, from the lock file)"
+  npm install --no-audit --no-fund --loglevel=error
+  touch node_modules/.dagtest-stamp
+fi
+
+PY=${DAGTEST_BOOTSTRAP_PYTHON:-}
+if [ -z "$PY" ]; then
+  for cand in python3.12 python3.11 python3.10 python3.9 python3; do
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 9) else 1)' 2>/dev/null; then
+      PY=$cand; break
+    fi
+  done
+fi
+[ -n "$PY" ] || { echo "dagtest setup: no Python 3.9+ found on PATH (hint: install python3 or set DAGTEST_BOOTSTRAP_PYTHON)" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'pass' 2>/dev/null; then
+  log "creating .venv with $("$PY" -c 'import sys; print(sys.executable)')"
+  rm -rf .venv
+  "$PY" -m venv .venv
+fi
+if ! stamp_ok .venv/.dagtest-stamp python/requirements.txt; then
+  log "installing Python packages into .venv (pandas, scikit-learn, pytest)"
+  .venv/bin/python -m pip install --disable-pip-version-check -q -r python/requirements.txt
+  touch .venv/.dagtest-stamp
+fi
+
+log "building dist/"
+npm run --silent build

@@ -1,0 +1,60 @@
+/**
+ * What the Python runner's `describe` mode learns about a script without running it,
+ * and what it learns about the interpreter. Mirrors `python/dagtest_runner/describe.py`.
+ */
+
+export interface KeyRead {
+  readonly key: string;
+  readonly line: number;
+}
+
+export interface ImportFact {
+  readonly module: string;
+  readonly line: number;
+  /** Resolved file when the module lives next to the script (a sibling module or package). */
+  readonly localPath: string | null;
+}
+
+export interface MainFact {
+  readonly line: number;
+  readonly params: readonly string[];
+  /** `*args` present: any number of positional arguments is accepted. */
+  readonly varArgs: boolean;
+}
+
+export type ScriptFacts =
+  | {
+      readonly ok: true;
+      readonly path: string;
+      readonly main: MainFact | null;
+      readonly inputKeys: readonly KeyRead[];
+      readonly outputKeys: readonly KeyRead[];
+      readonly envKeys: readonly KeyRead[];
+      readonly jobArgAttrs: readonly KeyRead[];
+      readonly imports: readonly ImportFact[];
+    }
+  | {
+      readonly ok: false;
+      readonly path: string;
+      readonly error: {
+        readonly kind: "syntax" | "unreadable" | "not-found";
+        readonly message: string;
+        readonly line: number | null;
+        readonly column: number | null;
+      };
+    };
+
+export interface InterpreterFacts {
+  readonly executable: string;
+  readonly version: string;
+  readonly implementation: string;
+}
+
+/** Result of one `describe` request. */
+export interface DescribeResult {
+  readonly protocolVersion: 1;
+  readonly python: InterpreterFacts;
+  readonly scripts: Readonly<Record<string, ScriptFacts>>;
+  /** Distribution name → installed version, or null when not installed. */
+  readonly packages: Readonly<Record<string, string | null>>;
+}
