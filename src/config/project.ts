@@ -1,0 +1,174 @@
+/**
+ * Loading everything a plan is made from into one `Project`: from a dagtest.yaml, or directly from
+ * command-line paths. All paths become absolute here; nothing after this stage reads the spec.
+ */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { DagtestError } from "../errors.js";
+import type { PipelineConfig } from "../model/config.js";
+import type { Dag } from "../model/dag.js";
+import { didYouMean } from "../util/suggest.js";
+import { checkNodeName, dagFromDocument, loadDag } from "./dag.js";
+import { type InterfaceRegistry, loadInterfaceRegistry } from "./interfaces.js";
+import { loadPipelineConfig } from "./pipeline-config.js";
+import { SourceDocument } from "./source.js";
+import { type LoadedSpec, loadSpec } from "./spec.js";
+import type { NodeSettings, PlainNode, WireOverride } from "./spec-schema.js";
+
+export interface Project {
+  readonly specFile: string | null;
+  /** Relative paths given by the user resolve against this folder. */
+  readonly baseDir: string;
+  readonly dag: Dag;
+  readonly config: PipelineConfig | null;
+  /** Null for a plain pipeline (ports come from dagtest.yaml, not from interfaces). */
+  readonly registry: InterfaceRegistry | null;
+  readonly scriptRoots: readonly string[];
+  readonly projectRoot: string;
+  /** Config source-dir prefix → local folder, longest prefix first. */
+  readonly pathMap: readonly (readonly [string, string])[];
+  readonly python: string;
+  readonly nodes: Readonly<Record<string, NodeSettings>>;
+  readonly wires: readonly WireOverride[];
+  readonly plain: Readonly<Record<string, PlainNode>> | null;
+}
+
+export interface DirectOptions {
+  readonly dag: string;
+  readonly config?: string | undefined;
+  readonly interfaces?: readonly string[] | undefined;
+  readonly scripts?: readonly string[] | undefined;
+  readonly projectRoot?: string | undefined;
+  readonly python?: string | undefined;
+  readonly cwd?: string | undefined;
+}
+
+/** Plan straight from files, without a dagtest.yaml. */
+export function loadDirectProject(options: DirectOptions): Project {
+  const cwd = options.cwd ?? process.cwd();
+  const abs = (p: string) => path.resolve(cwd, p);
+  const config = options.config ? loadPipelineConfig(abs(options.config)) : null;
+  return {
+    specFile: null,
+    baseDir: cwd,
+    dag: loadDag(abs(options.dag)),
+    config,
+    registry: loadInterfaceRegistry((options.interfaces ?? []).map(abs)),
+    scriptRoots: (options.scripts ?? []).map(abs),
+    projectRoot: abs(options.projectRoot ?? "."),
+    pathMap: [],
+    python: resolvePython(options.python, cwd),
+    nodes: {},
+    wires: [],
+    plain: null,
+  };
+}
+
+/** Load a dagtest.yaml and everything it names. */
+export function loadSpecProject(specFile: string, overrides: { python?: string | undefined } = {}): Project {
+  const loaded = loadSpec(specFile);
+  const { spec, dir } = loaded;
+  const abs = (p: string) => path.resolve(dir, p);
+  const plain = spec.pipeline ?? null;
+  const dag = plain ? plainDag(loaded) : loadDag(abs(spec.dag!));
+  const project: Project = {
+    specFile,
+    baseDir: dir,
+    dag,
+    config: spec.config ? loadPipelineConfig(abs(spec.config)) : null,
+    registry: plain ? null : loadInterfaceRegistry((spec.interfaces ?? []).map(abs)),
+    scriptRoots: (spec.scripts ?? []).map(abs),
+    projectRoot: abs(spec.project_root ?? "."),
+    pathMap: Object.entries(spec.paths ?? {})
+      .map(([prefix, local]) => [trimSlashes(prefix), abs(local)] as const)
+      .sort((a, b) => b[0].length - a[0].length),
+    python: resolvePython(overrides.python ?? spec.python, dir),
+    nodes: absoluteSettings(spec.nodes ?? {}, abs),
+    wires: spec.wires ?? [],
+    plain: plain ? absolutePlain(plain.nodes, abs) : null,
+  };
+  checkNamedNodes(loaded, project.dag);
+  return project;
+}
+
+function plainDag(loaded: LoadedSpec): Dag {
+  const pipeline = loaded.spec.pipeline!;
+  const nodes = Object.keys(pipeline.nodes);
+  const edges = pipeline.edges.map((e) => (Array.isArray(e) ? e : [e.from, e.to]));
+  // Reuse the DAG checks (unknown edge ends, cycles, names) with locations inside dagtest.yaml.
+  const doc = new SourceDocument(loaded.file, loaded.document.text, { pipeline: { nodes, edges } });
+  const dag = dagFromDocument(doc, ["pipeline"]);
+  return { ...dag, description: pipeline.description ?? null };
+}
+
+/** Every node named in `nodes:` and `wires:` must exist in the DAG. */
+function checkNamedNodes(loaded: LoadedSpec, dag: Dag): void {
+  const known = new Set(dag.nodes);
+  const fail = (name: string, at: (string | number)[]) => {
+    throw new DagtestError({
+      code: "DAGTEST_SPEC_INVALID",
+      message: `${path.basename(loaded.file)} names node "${name}", which is not in the DAG.${didYouMean(name, known)}`,
+      hint: "Use a node name exactly as the DAG declares it (`dagtest plan` lists them).",
+      location: loaded.document.locate(at),
+    });
+  };
+  for (const name of Object.keys(loaded.spec.nodes ?? {})) {
+    checkNodeName(name, loaded.document.locate(["nodes", name]));
+    if (!known.has(name)) fail(name, ["nodes", name]);
+  }
+  (loaded.spec.wires ?? []).forEach((wire, i) => {
+    for (const end of ["from", "to"] as const) {
+      const ref = wire[end];
+      const node = ref?.split(".")[0];
+      if (node !== undefined && !known.has(node)) fail(node, ["wires", i, end]);
+    }
+  });
+}
+
+function absoluteSettings(
+  nodes: Record<string, NodeSettings>,
+  abs: (p: string) => string,
+): Record<string, NodeSettings> {
+  const out: Record<string, NodeSettings> = {};
+  for (const [name, settings] of Object.entries(nodes)) {
+    out[name] = {
+      ...settings,
+      ...(settings.script ? { script: abs(settings.script) } : {}),
+      ...(settings.inputs ? { inputs: mapValues(settings.inputs, abs) } : {}),
+      ...(settings.outputs ? { outputs: mapValues(settings.outputs, abs) } : {}),
+    };
+  }
+  return out;
+}
+
+function absolutePlain(
+  nodes: Record<string, PlainNode>,
+  abs: (p: string) => string,
+): Record<string, PlainNode> {
+  const out: Record<string, PlainNode> = {};
+  for (const [name, node] of Object.entries(nodes)) out[name] = { ...node, script: abs(node.script) };
+  return out;
+}
+
+function mapValues(map: Record<string, string>, fn: (v: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, fn(v)]));
+}
+
+function trimSlashes(p: string): string {
+  return p.replace(/^\.\//, "").replace(/\/+$/, "");
+}
+
+/**
+ * The interpreter: as given (a path relative to `dir`, or a command on PATH); else $DAGTEST_PYTHON;
+ * else the nearest `.venv/bin/python` from `dir` upwards; else `python3`. The real executable
+ * behind a shim is resolved once, later, by the runner (`sys.executable`).
+ */
+export function resolvePython(given: string | undefined, dir: string): string {
+  const chosen = given ?? process.env.DAGTEST_PYTHON;
+  if (chosen) return chosen.includes("/") ? path.resolve(dir, chosen) : chosen;
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const candidate = path.join(at, ".venv", "bin", "python");
+    if (existsSync(candidate)) return candidate;
+    if (path.dirname(at) === at) return "python3";
+  }
+}

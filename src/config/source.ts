@@ -1,0 +1,150 @@
+/**
+ * Reading JSON and YAML files so that every later error can point at a file and a line.
+ * JSON is parsed with `JSON.parse` (fast, for large DAGs); positions are recovered lazily, only
+ * when an error needs them, by re-reading the text with the `yaml` parser (YAML is a superset of
+ * JSON and keeps node ranges).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { DagtestError, type SourceLocation } from "../errors.js";
+
+export type PathSegment = string | number;
+
+/** A parsed file with the means to turn a data path into a line. */
+export class SourceDocument {
+  readonly file: string;
+  readonly text: string;
+  readonly data: unknown;
+  #lines: { counter: LineCounter; root: Node | null } | undefined;
+
+  constructor(file: string, text: string, data: unknown) {
+    this.file = file;
+    this.text = text;
+    this.data = data;
+  }
+
+  /** The location of the value at `dataPath` (or of its nearest existing parent). */
+  locate(dataPath: readonly PathSegment[]): SourceLocation {
+    const lines = this.#positions();
+    let node: Node | null = lines.root;
+    let best: Node | null = node;
+    for (const segment of dataPath) {
+      node = child(node, segment);
+      if (!node) break;
+      best = node;
+    }
+    const offset = best?.range?.[0];
+    if (offset === undefined) return { file: this.file };
+    const pos = lines.counter.linePos(offset);
+    return { file: this.file, line: pos.line, column: pos.col };
+  }
+
+  #positions(): { counter: LineCounter; root: Node | null } {
+    if (!this.#lines) {
+      const counter = new LineCounter();
+      const doc = parseDocument(this.text, { lineCounter: counter, uniqueKeys: false });
+      this.#lines = { counter, root: (doc.contents as Node | null) ?? null };
+    }
+    return this.#lines;
+  }
+}
+
+function child(node: Node | null, segment: PathSegment): Node | null {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as { value?: unknown } | null;
+      if (key && String(key.value) === String(segment))
+        return (pair.value as Node | null) ?? (pair.key as Node);
+    }
+    return null;
+  }
+  if (isSeq(node) && typeof segment === "number") return (node.items[segment] as Node | undefined) ?? null;
+  return null;
+}
+
+/** Read a file's text, or throw a DagtestError that says which file and why. */
+export function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      throw new DagtestError({
+        code: "DAGTEST_FILE_NOT_FOUND",
+        message: `The ${what} ${file} does not exist.`,
+        hint: "Check the path (relative paths in dagtest.yaml are relative to the folder holding it).",
+        location: { file },
+        cause: error,
+      });
+    }
+    if (code === "EISDIR") {
+      throw new DagtestError({
+        code: "DAGTEST_FILE_UNREADABLE",
+        message: `The ${what} ${file} is a directory, not a file.`,
+        hint: "Name the file itself.",
+        location: { file },
+      });
+    }
+    throw new DagtestError({
+      code: "DAGTEST_FILE_UNREADABLE",
+      message: `The ${what} ${file} cannot be read (${code ?? String(error)}).`,
+      hint: "Check the file's permissions.",
+      location: { file },
+      cause: error,
+    });
+  }
+}
+
+/** Parse JSON or YAML by extension (`.yaml`/`.yml` → YAML, anything else → JSON). */
+export function parseSource(file: string, text: string, what: string): SourceDocument {
+  const ext = path.extname(file).toLowerCase();
+  return ext === ".yaml" || ext === ".yml" ? parseYaml(file, text, what) : parseJson(file, text, what);
+}
+
+/** Read and parse in one go. */
+export function loadSource(file: string, what: string): SourceDocument {
+  return parseSource(file, readText(file, what), what);
+}
+
+function parseJson(file: string, text: string, what: string): SourceDocument {
+  try {
+    return new SourceDocument(file, text, JSON.parse(text));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const location = jsonErrorLocation(file, text, message);
+    throw new DagtestError({
+      code: "DAGTEST_PARSE_ERROR",
+      message: `The ${what} is not valid JSON: ${message}`,
+      hint: "Fix the JSON syntax at the line shown (a trailing comma or a missing quote is the usual cause).",
+      location,
+      cause: error,
+    });
+  }
+}
+
+/** Node 20 reports `at position N`; turn it into line and column. */
+function jsonErrorLocation(file: string, text: string, message: string): SourceLocation {
+  const match = /position (\d+)/.exec(message);
+  const offset = match ? Number(match[1]) : text.trimEnd().length === 0 ? 0 : text.length;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return { file, line, column };
+}
+
+function parseYaml(file: string, text: string, what: string): SourceDocument {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = counter.linePos(first.pos[0]);
+    throw new DagtestError({
+      code: "DAGTEST_PARSE_ERROR",
+      message: `The ${what} is not valid YAML: ${first.message.split("\n")[0]}`,
+      hint: "Fix the YAML at the line shown (indentation and unquoted ':' are the usual causes).",
+      location: { file, line: pos.line, column: pos.col },
+    });
+  }
+  return new SourceDocument(file, text, doc.toJS());
+}

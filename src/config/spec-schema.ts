@@ -1,0 +1,120 @@
+/**
+ * The schema of `dagtest.yaml`, the saved test spec. One zod schema gives the TypeScript type,
+ * the runtime validation (with the YAML line of every problem) and the JSON Schema shipped in
+ * `schema/dagtest.schema.json` (a test keeps that file equal to `specJsonSchema()`).
+ */
+import { z } from "zod";
+
+const nodeName = z.string().min(1);
+const pathString = z.string().min(1);
+const envMap = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .describe("Environment variables; values are passed to the script as strings.");
+const jobArgs = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+  .describe("Job arguments by argparse attribute name (`job_type`), or by flag (`--job_type`).");
+
+const plainInput = z.union([
+  z.strictObject({
+    required: z.boolean().default(true),
+    type: z.string().optional(),
+    channels: z.array(z.string()).optional(),
+    description: z.string().optional(),
+  }),
+  z.null(),
+]);
+
+const plainNode = z
+  .strictObject({
+    script: pathString.describe("The Python script (relative to this file)."),
+    inputs: z.union([z.array(z.string()), z.record(z.string(), plainInput)]).default([]),
+    outputs: z
+      .union([
+        z.array(z.string()),
+        z.record(z.string(), z.strictObject({ aliases: z.array(z.string()).optional() }).nullable()),
+      ])
+      .default([]),
+    env: envMap.optional(),
+    job_args: jobArgs.optional(),
+    requirements: z
+      .record(z.string(), z.string())
+      .optional()
+      .describe("Package → version spec, checked against the interpreter."),
+    description: z.string().optional(),
+  })
+  .describe("A node of a plain (non-cursus) pipeline.");
+
+const plainPipeline = z
+  .strictObject({
+    description: z.string().optional(),
+    nodes: z.record(nodeName, plainNode),
+    edges: z
+      .array(z.union([z.tuple([nodeName, nodeName]), z.strictObject({ from: nodeName, to: nodeName })]))
+      .default([]),
+  })
+  .describe("A pipeline written directly in dagtest.yaml, for projects that do not use cursus.");
+
+const portMap = z.record(z.string(), pathString);
+
+const nodeSettings = z
+  .strictObject({
+    config: z.string().optional().describe("The config entry (configuration.specific key) for this node."),
+    step_type: z.string().optional().describe("The step type, when the node name does not start with it."),
+    script: pathString.optional().describe("The script file, overriding discovery."),
+    inputs: portMap.optional().describe("Input port → a folder or file supplied by the user."),
+    outputs: portMap.optional().describe("For a phantom node: output port → where its data already is."),
+    env: envMap.optional(),
+    job_args: jobArgs.optional(),
+    skip: z.boolean().optional().describe("Never run this node; treat it as a phantom."),
+  })
+  .describe("Per-node decisions of the user.");
+
+const wire = z
+  .strictObject({
+    from: z
+      .string()
+      .regex(/^[^.]+\.[^.]+$/, "write the producer as <node>.<output port>")
+      .nullable(),
+    to: z.string().regex(/^[^.]+\.[^.]+$/, "write the consumer as <node>.<input port>"),
+  })
+  .describe("A wire override: `from: null` leaves the input unwired (the user supplies it).");
+
+export const specSchema = z
+  .strictObject({
+    version: z.literal(1).describe("Format version of this file."),
+    dag: pathString
+      .optional()
+      .describe("The pipeline DAG (cursus *.dag.json, or plain {nodes, edges} JSON/YAML)."),
+    config: pathString.optional().describe("The cursus pipeline config JSON."),
+    interfaces: z.array(pathString).optional().describe("Step interface search roots; earlier roots win."),
+    scripts: z.array(pathString).optional().describe("Extra folders to search for scripts."),
+    project_root: pathString
+      .optional()
+      .describe("The deployed project root that config source dirs are relative to."),
+    paths: z
+      .record(z.string(), pathString)
+      .optional()
+      .describe("Remap config source dirs: prefix as written in the config → local folder."),
+    python: z.string().min(1).optional().describe("The Python interpreter that runs the scripts."),
+    pipeline: plainPipeline.optional(),
+    nodes: z.record(nodeName, nodeSettings).optional(),
+    wires: z.array(wire).optional(),
+  })
+  .refine((spec) => (spec.dag === undefined) !== (spec.pipeline === undefined), {
+    message: "give either `dag:` (a DAG file) or `pipeline:` (a plain pipeline), not both or neither",
+  })
+  .describe("dagtest.yaml: the saved test spec.");
+
+export type Spec = z.infer<typeof specSchema>;
+export type PlainNode = z.infer<typeof plainNode>;
+export type NodeSettings = z.infer<typeof nodeSettings>;
+export type WireOverride = z.infer<typeof wire>;
+
+/** The JSON Schema of dagtest.yaml, as shipped in `schema/dagtest.schema.json`. */
+export function specJsonSchema(): Record<string, unknown> {
+  return {
+    $id: "https://dagtest.dev/schema/dagtest.schema.json",
+    title: "dagtest.yaml",
+    ...z.toJSONSchema(specSchema, { io: "input", unrepresentable: "any" }),
+  };
+}

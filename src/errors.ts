@@ -1,0 +1,78 @@
+/**
+ * User-facing errors: a stable code, what went wrong, where, and a hint that says what to do.
+ * Expected failures inside planning are data (`Problem`); a `DagtestError` is thrown only when
+ * an input cannot be read at all (the CLI prints it without a stack trace).
+ */
+
+/** Every stable error code dagtest can report, in one place so docs and tests can list them. */
+export const ERROR_CODES = {
+  DAGTEST_FILE_NOT_FOUND: "A file named on the command line or in dagtest.yaml does not exist",
+  DAGTEST_FILE_UNREADABLE: "A file exists but cannot be read",
+  DAGTEST_PARSE_ERROR: "A JSON or YAML file is malformed",
+  DAGTEST_DAG_INVALID: "A DAG file does not have the expected shape",
+  DAGTEST_DAG_EMPTY: "A DAG has no nodes",
+  DAGTEST_DUPLICATE_NODE: "A DAG declares the same node twice",
+  DAGTEST_UNKNOWN_EDGE_NODE: "An edge names a node that is not declared",
+  DAGTEST_CYCLE: "The DAG has a cycle",
+  DAGTEST_BAD_NODE_NAME: "A node name cannot be used as a folder name",
+  DAGTEST_CONFIG_INVALID: "A pipeline config does not have the expected shape",
+  DAGTEST_NO_CONFIG_ENTRY: "The pipeline config has no entry for a node",
+  DAGTEST_INTERFACE_INVALID: "A step interface YAML does not have the expected shape",
+  DAGTEST_INTERFACE_DIR_NOT_FOUND: "An interface search root does not exist",
+  DAGTEST_NO_INTERFACE: "No step interface matches a node",
+  DAGTEST_SPEC_INVALID: "dagtest.yaml does not match its schema",
+  DAGTEST_SPEC_NOT_FOUND: "No dagtest.yaml where one was expected",
+  DAGTEST_USAGE: "The command line is incomplete or contradictory",
+  DAGTEST_PYTHON_NOT_FOUND: "The Python interpreter cannot be started",
+  DAGTEST_INTERNAL: "A bug in dagtest",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where a problem is: a file, and a 1-based line and column when the parser gives them. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface DagtestErrorInit {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly hint: string;
+  readonly location?: SourceLocation;
+  readonly cause?: unknown;
+}
+
+/** An error caused by the user's input. Printed as `code`, message, location and hint; never a stack. */
+export class DagtestError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly location: SourceLocation | undefined;
+
+  constructor(init: DagtestErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = "DagtestError";
+    this.code = init.code;
+    this.hint = init.hint;
+    this.location = init.location;
+  }
+
+  /** A plain object for `--json` output. */
+  toJSON(): { code: ErrorCode; message: string; hint: string; location?: SourceLocation } {
+    return {
+      code: this.code,
+      message: this.message,
+      hint: this.hint,
+      ...(this.location ? { location: this.location } : {}),
+    };
+  }
+}
+
+/** `file:line:column` for messages. */
+export function formatLocation(location: SourceLocation): string {
+  let text = location.file;
+  if (location.line !== undefined) text += `:${location.line}`;
+  if (location.line !== undefined && location.column !== undefined) text += `:${location.column}`;
+  return text;
+}

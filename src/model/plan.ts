@@ -1,0 +1,229 @@
+/**
+ * The plan: the pure, serialisable result of planning. `dagtest plan --json` prints it, the UI
+ * draws it, and the engine executes it without re-deriving anything. Bump PLAN_VERSION on any
+ * change that is not purely additive; docs/plan-json.md describes every field.
+ */
+import type { SourceLocation } from "../errors.js";
+import type { DependencyType, PortDataType } from "./interface.js";
+
+export const PLAN_VERSION = 1;
+
+export type Severity = "error" | "warning";
+
+/** Something wrong with the inputs, found while planning. Errors make `dagtest plan` exit non-zero. */
+export interface Problem {
+  readonly severity: Severity;
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string;
+  readonly node: string | null;
+  readonly location: SourceLocation | null;
+}
+
+export interface PortRef {
+  readonly node: string;
+  readonly port: string;
+}
+
+/** Where a value came from, so the user can see why it is what it is. */
+export type ValueSource =
+  | { readonly kind: "interface-default"; readonly file: string }
+  | { readonly kind: "config"; readonly field: string }
+  | { readonly kind: "config-env" }
+  | { readonly kind: "node-suffix" }
+  | { readonly kind: "user" }
+  | { readonly kind: "engine"; readonly why: string };
+
+/** How an input port gets its data. */
+export type InputProvision =
+  | { readonly kind: "wire"; readonly from: PortRef }
+  | { readonly kind: "user"; readonly path: string }
+  | { readonly kind: "config"; readonly field: string; readonly value: string | null }
+  | { readonly kind: "code-dir"; readonly path: string }
+  | { readonly kind: "none" };
+
+export interface InputRequirement {
+  readonly name: string;
+  readonly required: boolean;
+  readonly containerPath: string | null;
+  readonly type: DependencyType;
+  readonly dataType: PortDataType;
+  /** Sub-folders the input is split into (Training channels). */
+  readonly channels: readonly string[];
+  readonly provision: InputProvision;
+}
+
+export interface OutputRequirement {
+  readonly name: string;
+  readonly containerPath: string | null;
+  readonly type: DependencyType;
+  readonly dataType: PortDataType;
+  readonly aliases: readonly string[];
+}
+
+export interface EnvRequirement {
+  readonly name: string;
+  /** Declared in the interface's `env_vars.required`. */
+  readonly required: boolean;
+  /** Declared by the interface at all (config.env and user values may add undeclared names). */
+  readonly declared: boolean;
+  /** Null when the engine fills it per run, or when nothing provides it (then a question exists). */
+  readonly value: string | null;
+  readonly source: ValueSource | null;
+}
+
+export interface JobArgRequirement {
+  readonly flag: string;
+  /** The argparse attribute the script reads (`--batch-size` → `batch_size`). */
+  readonly attr: string;
+  readonly value: string | null;
+  readonly source: ValueSource | null;
+}
+
+/** How the script file was found. */
+export type ScriptRule =
+  | "spec-override"
+  | "plain"
+  | "config-source-dir"
+  | "path-remap"
+  | "project-root"
+  | "search-fallback";
+
+export interface ScriptLocation {
+  readonly path: string;
+  readonly rule: ScriptRule;
+  /** The script's folder, put on `sys.path`; `/opt/ml/code` inputs resolve under it. */
+  readonly sourceDir: string;
+  /** Every place looked at, in order, up to and including the one chosen. */
+  readonly searched: readonly string[];
+}
+
+/** What the static check (`describe`) found in the script. */
+export interface ScriptCheck {
+  readonly mainParams: readonly string[];
+  readonly mainLine: number | null;
+  readonly imports: readonly string[];
+  readonly localImports: readonly string[];
+  readonly inputKeys: readonly string[];
+  readonly outputKeys: readonly string[];
+  readonly envKeys: readonly string[];
+  readonly jobArgAttrs: readonly string[];
+}
+
+/** One `framework_requirements` pin against the interpreter that will run the script. */
+export interface PackageParity {
+  readonly package: string;
+  readonly wanted: string;
+  readonly installed: string | null;
+  /** Null when the pin could not be understood. */
+  readonly satisfied: boolean | null;
+}
+
+export type PhantomReason =
+  | "no-interface"
+  | "no-entry-point"
+  | "not-processing-or-training"
+  | "needs-internal-sdk"
+  | "script-not-found"
+  | "no-main"
+  | "user-skipped";
+
+interface NodeBase {
+  readonly name: string;
+  readonly stepType: string | null;
+  readonly jobType: string | null;
+  readonly interface: { readonly file: string; readonly variant: string | null } | null;
+  readonly config: { readonly key: string; readonly rule: string } | null;
+  readonly upstream: readonly string[];
+  readonly downstream: readonly string[];
+  readonly outputs: readonly OutputRequirement[];
+}
+
+export interface ScriptNode extends NodeBase {
+  readonly kind: "script";
+  readonly script: ScriptLocation;
+  /** Frameworks the script imports (pandas, scikit-learn, xgboost, ...). */
+  readonly frameworks: readonly string[];
+  readonly check: ScriptCheck | null;
+  readonly inputs: readonly InputRequirement[];
+  readonly env: readonly EnvRequirement[];
+  readonly jobArgs: readonly JobArgRequirement[];
+  readonly parity: readonly PackageParity[];
+}
+
+export interface PhantomNode extends NodeBase {
+  readonly kind: "phantom";
+  readonly reason: PhantomReason;
+  readonly detail: string;
+  readonly searched: readonly string[];
+  /** Output port → where the user says its data is (null until supplied). */
+  readonly suppliedOutputs: Readonly<Record<string, string | null>>;
+}
+
+export type PlanNode = ScriptNode | PhantomNode;
+
+export type WireRule = "scored" | "override";
+
+export interface Wire {
+  readonly from: PortRef;
+  readonly to: PortRef;
+  /** Null for user overrides. */
+  readonly score: number | null;
+  readonly rule: WireRule;
+  readonly reasons: readonly string[];
+  /** True when the producer is a phantom: its data must be supplied by the user. */
+  readonly viaPhantom: boolean;
+}
+
+/** Something only the user can answer, and where in dagtest.yaml the answer goes. */
+export interface Question {
+  readonly id: string;
+  readonly node: string;
+  readonly kind: "input" | "phantom-output" | "env" | "job-arg";
+  readonly name: string;
+  readonly message: string;
+  /** The dagtest.yaml key that answers it, e.g. `nodes.A.outputs.DATA`. */
+  readonly answerAt: string;
+  readonly consumers: readonly PortRef[];
+}
+
+export interface PlanSources {
+  readonly spec: string | null;
+  readonly dag: string | null;
+  readonly config: string | null;
+  readonly interfaces: readonly string[];
+  readonly scripts: readonly string[];
+  readonly projectRoot: string;
+  readonly python: {
+    readonly command: string;
+    readonly executable: string | null;
+    readonly version: string | null;
+  };
+}
+
+export interface PlanSummary {
+  readonly nodes: number;
+  readonly scripts: number;
+  readonly phantoms: number;
+  readonly wires: number;
+  readonly questions: number;
+  readonly errors: number;
+  readonly warnings: number;
+  /** No errors and no open questions: `dagtest run` can start. */
+  readonly ready: boolean;
+}
+
+export interface Plan {
+  readonly planVersion: typeof PLAN_VERSION;
+  readonly dagtestVersion: string;
+  readonly sources: PlanSources;
+  /** Topological order (Kahn, declared-order tie-breaks). */
+  readonly order: readonly string[];
+  /** Topological generations: nodes in one layer do not depend on each other. */
+  readonly layers: readonly (readonly string[])[];
+  readonly nodes: readonly PlanNode[];
+  readonly wires: readonly Wire[];
+  readonly questions: readonly Question[];
+  readonly problems: readonly Problem[];
+  readonly summary: PlanSummary;
+}

@@ -1,0 +1,233 @@
+/**
+ * First planning pass, pure: for each node, its step type, job type, config entry, interface
+ * (variant merged) and the ordered list of places its script may be. Nothing here touches the
+ * disk; `facts.ts` then checks the candidates and describes the scripts found.
+ */
+import path from "node:path";
+import { matchStepType, variantKeys } from "../config/interfaces.js";
+import { type ConfigMatch, matchConfig } from "../config/pipeline-config.js";
+import type { Project } from "../config/project.js";
+import { resolveInterface } from "../config/resolve-interface.js";
+import type { NodeSettings, PlainNode } from "../config/spec-schema.js";
+import type { StepInterface } from "../model/interface.js";
+import type { PhantomReason, Problem, ScriptRule } from "../model/plan.js";
+import { plainInterface } from "./plain.js";
+import { problem } from "./problems.js";
+
+export interface ScriptCandidate {
+  readonly path: string;
+  readonly rule: ScriptRule;
+}
+
+/** A node is a phantom for a reason known before any file is looked at. */
+export interface EarlyPhantom {
+  readonly reason: PhantomReason;
+  readonly detail: string;
+}
+
+export interface NodeContext {
+  readonly name: string;
+  readonly settings: NodeSettings;
+  readonly stepType: string | null;
+  readonly jobType: string | null;
+  readonly jobTypeFromSuffix: boolean;
+  readonly iface: StepInterface | null;
+  readonly config: Extract<ConfigMatch, { ok: true }> | null;
+  readonly plain: PlainNode | null;
+  /** The script file name to look for (config entry point, else the interface's). */
+  readonly entryPoint: string | null;
+  readonly candidates: readonly ScriptCandidate[];
+  readonly early: EarlyPhantom | null;
+  readonly problems: readonly Problem[];
+}
+
+/** Analyse every node of the project, in DAG declaration order. */
+export function analyseNodes(project: Project): NodeContext[] {
+  return project.dag.nodes.map((name) => analyseNode(project, name));
+}
+
+function analyseNode(project: Project, name: string): NodeContext {
+  const settings = project.nodes[name] ?? {};
+  const plain = project.plain?.[name] ?? null;
+  if (plain) return analysePlain(project, name, settings, plain);
+  const problems: Problem[] = [];
+  const config = findConfig(project, name, settings, problems);
+  const modelType =
+    typeof config?.effective.__model_type__ === "string" ? config.effective.__model_type__ : undefined;
+  const match = project.registry
+    ? matchStepType(settings.step_type ?? name, project.registry, modelType?.replace(/Config$/, ""))
+    : null;
+  const configJobType = typeof config?.effective.job_type === "string" ? config.effective.job_type : null;
+  const jobType = configJobType ?? match?.suffix ?? null;
+  const base = {
+    name,
+    settings,
+    plain,
+    config,
+    problems,
+    jobType,
+    jobTypeFromSuffix: configJobType === null && jobType !== null,
+  };
+  if (!match) {
+    problems.push(noInterfaceProblem(project, name));
+    const early = settings.script
+      ? null
+      : { reason: "no-interface" as const, detail: "no step interface matches this node" };
+    const candidates = settings.script ? [{ path: settings.script, rule: "spec-override" as const }] : [];
+    return { ...base, stepType: null, iface: null, entryPoint: null, candidates, early };
+  }
+  if (
+    jobType &&
+    variantKeys(match.iface).length > 0 &&
+    !variantKeys(match.iface).includes(jobType.toLowerCase())
+  ) {
+    problems.push(
+      problem(
+        "warning",
+        "DAGTEST_NO_VARIANT",
+        `Interface ${match.stepType} has no variant for job type "${jobType}"; the base interface is used.`,
+        {
+          node: name,
+          hint: `Variants available: ${variantKeys(match.iface).join(", ")}.`,
+          location: { file: match.iface.file },
+        },
+      ),
+    );
+  }
+  const iface = resolveInterface(match.iface, jobType);
+  const entryPoint = configEntryPoint(config?.effective) ?? iface.entryPoint;
+  return {
+    ...base,
+    stepType: match.stepType,
+    iface,
+    entryPoint,
+    candidates: scriptCandidates(project, settings, iface, config?.effective, entryPoint),
+    early: settings.script && !settings.skip ? null : earlyPhantom(settings, iface),
+  };
+}
+
+function analysePlain(project: Project, name: string, settings: NodeSettings, plain: PlainNode): NodeContext {
+  const script = settings.script ?? plain.script;
+  return {
+    name,
+    settings,
+    plain,
+    config: null,
+    problems: [],
+    jobType: null,
+    jobTypeFromSuffix: false,
+    stepType: null,
+    iface: plainInterface(name, plain, project.specFile ?? project.baseDir),
+    entryPoint: path.basename(script),
+    candidates: [{ path: script, rule: settings.script ? "spec-override" : "plain" }],
+    early: settings.skip ? { reason: "user-skipped", detail: "skip: true in dagtest.yaml" } : null,
+  };
+}
+
+function findConfig(
+  project: Project,
+  name: string,
+  settings: NodeSettings,
+  problems: Problem[],
+): Extract<ConfigMatch, { ok: true }> | null {
+  if (!project.config) return null;
+  const match = matchConfig(project.config, settings.config ?? name);
+  if (match.ok) return match;
+  problems.push(
+    problem("error", "DAGTEST_NO_CONFIG_ENTRY", match.message, {
+      node: name,
+      hint: match.hint,
+      location: { file: project.config.file },
+    }),
+  );
+  return null;
+}
+
+function noInterfaceProblem(project: Project, name: string): Problem {
+  const roots = project.registry?.roots ?? [];
+  return problem("error", "DAGTEST_NO_INTERFACE", `No step interface matches node "${name}".`, {
+    node: name,
+    hint:
+      roots.length === 0
+        ? "No interface folder was given: pass --interfaces DIR (or `interfaces:` in dagtest.yaml)."
+        : `Searched ${roots.join(", ")}. Add a *.step.yaml whose step_type starts the node name, or set nodes.${name}.step_type.`,
+  });
+}
+
+const RUNNABLE_TYPES = new Set(["Processing", "Training"]);
+
+/** The phantom rules that need no file (cursus-formats §3.7); every rule that applies is named. */
+function earlyPhantom(settings: NodeSettings, iface: StepInterface): EarlyPhantom | null {
+  if (settings.skip) return { reason: "user-skipped", detail: "skip: true in dagtest.yaml" };
+  const found: EarlyPhantom[] = [];
+  if (!iface.entryPoint)
+    found.push({ reason: "no-entry-point", detail: "the interface's contract.entry_point is null" });
+  if (!RUNNABLE_TYPES.has(iface.sagemakerStepType)) {
+    found.push({
+      reason: "not-processing-or-training",
+      detail: `a ${iface.sagemakerStepType} step runs inside SageMaker, not as a script`,
+    });
+  }
+  if (iface.registryRequires)
+    found.push({ reason: "needs-internal-sdk", detail: `needs ${iface.registryRequires}` });
+  if (iface.runtimeRequires.length > 0) {
+    found.push({
+      reason: "needs-internal-sdk",
+      detail: `imports ${iface.runtimeRequires.join(", ")} at run time`,
+    });
+  }
+  const first = found[0];
+  return first ? { reason: first.reason, detail: found.map((f) => f.detail).join("; ") } : null;
+}
+
+function configEntryPoint(config: Readonly<Record<string, unknown>> | undefined): string | null {
+  for (const field of ["processing_entry_point", "training_entry_point"]) {
+    const value = config?.[field];
+    if (typeof value === "string" && value.length > 0) return value;
+  }
+  return null;
+}
+
+/**
+ * Where the script may be, in order: the user's explicit path; each config source dir
+ * (processing_source_dir, then source_dir) taken as absolute, remapped by `paths:`, or under the
+ * project root. The search fallback over --scripts roots is added by `facts.ts`.
+ */
+function scriptCandidates(
+  project: Project,
+  settings: NodeSettings,
+  iface: StepInterface,
+  config: Readonly<Record<string, unknown>> | undefined,
+  entryPoint: string | null,
+): ScriptCandidate[] {
+  if (settings.script) return [{ path: settings.script, rule: "spec-override" }];
+  if (!entryPoint) return [];
+  const dirFields =
+    iface.sagemakerStepType === "Training" ? ["source_dir"] : ["processing_source_dir", "source_dir"];
+  const out: ScriptCandidate[] = [];
+  for (const field of dirFields) {
+    const dir = config?.[field];
+    if (typeof dir !== "string" || dir.length === 0) continue;
+    if (path.isAbsolute(dir)) out.push({ path: path.join(dir, entryPoint), rule: "config-source-dir" });
+    const remapped = remap(project, dir);
+    if (remapped) out.push({ path: path.join(remapped, entryPoint), rule: "path-remap" });
+    if (!path.isAbsolute(dir))
+      out.push({ path: path.join(project.projectRoot, dir, entryPoint), rule: "project-root" });
+  }
+  return dedupe(out);
+}
+
+/** Apply the longest matching `paths:` prefix. */
+function remap(project: Project, dir: string): string | null {
+  const clean = dir.replace(/^\.\//, "").replace(/\/+$/, "");
+  for (const [prefix, local] of project.pathMap) {
+    if (clean === prefix) return local;
+    if (clean.startsWith(`${prefix}/`)) return path.join(local, clean.slice(prefix.length + 1));
+  }
+  return null;
+}
+
+function dedupe(candidates: ScriptCandidate[]): ScriptCandidate[] {
+  const seen = new Set<string>();
+  return candidates.filter((c) => !seen.has(c.path) && seen.add(c.path));
+}

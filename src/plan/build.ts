@@ -1,0 +1,244 @@
+/**
+ * `buildPlan`: the pure assembly of a Plan from the project, the per-node analysis and the
+ * gathered facts. `planProject` is the whole pipeline (analyse → gather facts → build).
+ */
+import { existsSync } from "node:fs";
+import type { Project } from "../config/project.js";
+import { adjacency, generations, topologicalOrder } from "../graph/topology.js";
+import {
+  type EnvRequirement,
+  type PhantomNode,
+  PLAN_VERSION,
+  type Plan,
+  type PlanNode,
+  type Problem,
+  type Question,
+  type ScriptNode,
+} from "../model/plan.js";
+import { DAGTEST_VERSION } from "../version.js";
+import { analyseNodes, type NodeContext } from "./analyse.js";
+import { disagreements, frameworksOf, parityOf, summariseCheck } from "./checks.js";
+import { deriveEnv, deriveJobArgs } from "./env.js";
+import { type Facts, gatherFacts } from "./facts.js";
+import { problem } from "./problems.js";
+import { type Resolution, resolveNode } from "./resolve-node.js";
+import { type NodeView, wireAll } from "./wiring.js";
+
+/** Plan a loaded project: the only async step is asking Python about the scripts. */
+export async function planProject(project: Project): Promise<Plan> {
+  const contexts = analyseNodes(project);
+  const facts = await gatherFacts(project, contexts);
+  return buildPlan(project, contexts, facts);
+}
+
+export function buildPlan(project: Project, contexts: readonly NodeContext[], facts: Facts): Plan {
+  const adj = adjacency(project.dag);
+  const topo = topologicalOrder(project.dag, adj);
+  if (!topo.ok) throw new Error("bug: a loaded DAG has a cycle");
+  const problems: Problem[] = contexts.flatMap((c) => c.problems);
+  if (facts.describe && !facts.describe.ok) problems.push(describeProblem(project, facts.describe));
+  const resolutions = new Map(contexts.map((c) => [c.name, resolveNode(c, facts, problems)] as const));
+  const views = new Map<string, NodeView>(
+    contexts.map((ctx) => {
+      const r = resolutions.get(ctx.name)!;
+      return [
+        ctx.name,
+        { ctx, phantom: r.kind === "phantom", sourceDir: r.kind === "script" ? r.location.sourceDir : null },
+      ];
+    }),
+  );
+  const wiring = wireAll(project, topo.order, views, adj.predecessors, problems);
+  const questions: Question[] = [...wiring.questions];
+  const byName = new Map(contexts.map((c) => [c.name, c]));
+  const nodes: PlanNode[] = topo.order.map((name) => {
+    const ctx = byName.get(name)!;
+    const base = {
+      name,
+      stepType: ctx.stepType,
+      jobType: ctx.jobType,
+      interface: ctx.iface && !ctx.plain ? { file: ctx.iface.file, variant: ctx.iface.variant } : null,
+      config: ctx.config ? { key: ctx.config.key, rule: ctx.config.rule } : null,
+      upstream: adj.predecessors.get(name) ?? [],
+      downstream: adj.successors.get(name) ?? [],
+      outputs: (ctx.iface?.outputs ?? []).map((o) => ({
+        name: o.name,
+        containerPath: o.containerPath,
+        type: o.type,
+        dataType: o.dataType,
+        aliases: o.aliases,
+      })),
+    };
+    const resolution = resolutions.get(name)!;
+    if (resolution.kind === "phantom") return phantomNode(project, base, resolution);
+    return scriptNode(
+      ctx,
+      base,
+      resolution,
+      wiring.inputs.get(name) ?? [],
+      facts,
+      problems,
+      questions,
+    );
+  });
+  checkUserPaths(project, problems);
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const scripts = nodes.filter((n) => n.kind === "script").length;
+  return {
+    planVersion: PLAN_VERSION,
+    dagtestVersion: DAGTEST_VERSION,
+    sources: {
+      spec: project.specFile,
+      dag: project.dag.file,
+      config: project.config?.file ?? null,
+      interfaces: project.registry?.roots ?? [],
+      scripts: project.scriptRoots,
+      projectRoot: project.projectRoot,
+      python: {
+        command: project.python,
+        executable: facts.describe?.ok ? facts.describe.result.python.executable : null,
+        version: facts.describe?.ok ? facts.describe.result.python.version : null,
+      },
+    },
+    order: topo.order,
+    layers: generations(topo.order, adj),
+    nodes,
+    wires: wiring.wires,
+    questions,
+    problems,
+    summary: {
+      nodes: nodes.length,
+      scripts,
+      phantoms: nodes.length - scripts,
+      wires: wiring.wires.length,
+      questions: questions.length,
+      errors,
+      warnings: problems.length - errors,
+      ready: errors === 0 && questions.length === 0,
+    },
+  };
+}
+
+type Base = Omit<
+  ScriptNode,
+  "kind" | "script" | "frameworks" | "check" | "inputs" | "env" | "jobArgs" | "parity"
+>;
+
+function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind: "phantom" }>): PhantomNode {
+  const supplied = project.nodes[base.name]?.outputs ?? {};
+  const suppliedOutputs: Record<string, string | null> = {};
+  for (const output of base.outputs) suppliedOutputs[output.name] = supplied[output.name] ?? null;
+  for (const [port, value] of Object.entries(supplied)) suppliedOutputs[port] = value;
+  return {
+    ...base,
+    kind: "phantom",
+    reason: r.reason,
+    detail: r.detail,
+    searched: r.searched,
+    suppliedOutputs,
+  };
+}
+
+function scriptNode(
+  ctx: NodeContext,
+  base: Base,
+  r: Extract<Resolution, { kind: "script" }>,
+  inputs: ScriptNode["inputs"],
+  facts: Facts,
+  problems: Problem[],
+  questions: Question[],
+): ScriptNode {
+  const iface = ctx.iface!;
+  const config = ctx.config?.effective;
+  const env = ctx.plain ? plainEnv(ctx) : deriveEnv(iface, config, ctx.settings);
+  const jobArgs = ctx.plain
+    ? deriveJobArgs(iface, undefined, null, false, { job_args: ctx.plain.job_args ?? {}, ...ctx.settings })
+    : deriveJobArgs(iface, config, ctx.jobType, ctx.jobTypeFromSuffix, ctx.settings);
+  for (const e of env.filter((v) => v.required && v.value === null && v.source?.kind !== "engine")) {
+    questions.push({
+      id: `${base.name}.env.${e.name}`,
+      node: base.name,
+      kind: "env",
+      name: e.name,
+      message: `Env var ${e.name} of ${base.name} is required and nothing gives it a value.`,
+      answerAt: `nodes.${base.name}.env.${e.name}`,
+      consumers: [],
+    });
+  }
+  const described = r.facts?.ok ? r.facts : null;
+  const check = described ? summariseCheck(described) : null;
+  if (described) problems.push(...disagreements(base.name, iface, described, env, jobArgs));
+  const interpreter = facts.describe?.ok ? facts.describe.result : null;
+  const parity = parityOf(
+    base.name,
+    iface,
+    interpreter?.packages ?? null,
+    interpreter?.python.version ?? null,
+  );
+  problems.push(...parity.problems);
+  return {
+    ...base,
+    kind: "script",
+    script: r.location,
+    frameworks: frameworksOf(check),
+    check,
+    inputs,
+    env,
+    jobArgs,
+    parity: parity.parity,
+  };
+}
+
+function plainEnv(ctx: NodeContext): EnvRequirement[] {
+  const values = { ...(ctx.plain?.env ?? {}) };
+  const user = ctx.settings.env ?? {};
+  return Object.entries({ ...values, ...user }).map(([name, value]) => ({
+    name,
+    required: false,
+    declared: name in values,
+    value: String(value),
+    // A plain pipeline's env is written by the user in dagtest.yaml either way.
+    source: { kind: "user" as const },
+  }));
+}
+
+/** Paths the user typed into dagtest.yaml must exist before anything runs. */
+function checkUserPaths(project: Project, problems: Problem[]): void {
+  for (const [node, settings] of Object.entries(project.nodes)) {
+    for (const [kind, map] of [
+      ["inputs", settings.inputs],
+      ["outputs", settings.outputs],
+    ] as const) {
+      for (const [port, file] of Object.entries(map ?? {})) {
+        if (existsSync(file)) continue;
+        problems.push(
+          problem(
+            "error",
+            "DAGTEST_PATH_NOT_FOUND",
+            `nodes.${node}.${kind}.${port} is ${file}, which does not exist.`,
+            {
+              node,
+              hint: "Fix the path in dagtest.yaml (relative paths are relative to the folder holding it).",
+              location: project.specFile ? { file: project.specFile } : null,
+            },
+          ),
+        );
+      }
+    }
+  }
+}
+
+function describeProblem(project: Project, outcome: Extract<Facts["describe"], { ok: false }>): Problem {
+  const missing = outcome.reason === "python-not-found";
+  return problem(
+    "error",
+    missing ? "DAGTEST_PYTHON_NOT_FOUND" : "DAGTEST_DESCRIBE_FAILED",
+    missing
+      ? `The Python interpreter "${project.python}" cannot be started, so no script could be checked.`
+      : `The static check of the scripts failed: ${outcome.message}`,
+    {
+      hint: missing
+        ? "Set `python:` in dagtest.yaml or --python (e.g. .venv/bin/python), or run `bash scripts/setup.sh`."
+        : "Run with a working Python 3.9+ interpreter; if it persists, please report it.",
+    },
+  );
+}

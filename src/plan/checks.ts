@@ -1,0 +1,166 @@
+/**
+ * What the static check and the interpreter say about a script, set against its interface: the
+ * builder–script consistency check of the seeds, the frameworks it uses, and environment parity.
+ */
+import type { StepInterface } from "../model/interface.js";
+import type {
+  EnvRequirement,
+  JobArgRequirement,
+  PackageParity,
+  Problem,
+  ScriptCheck,
+} from "../model/plan.js";
+import type { KeyRead, ScriptFacts } from "../model/script-facts.js";
+import { satisfies } from "../util/pep440.js";
+import { problem } from "./problems.js";
+
+type Described = Extract<ScriptFacts, { ok: true }>;
+
+/** Import name → the framework a user would call it by. */
+const FRAMEWORKS: Readonly<Record<string, string>> = {
+  pandas: "pandas",
+  numpy: "numpy",
+  sklearn: "scikit-learn",
+  xgboost: "xgboost",
+  lightgbm: "lightgbm",
+  torch: "pytorch",
+  lightning: "pytorch-lightning",
+  pytorch_lightning: "pytorch-lightning",
+  tensorflow: "tensorflow",
+  transformers: "transformers",
+  scipy: "scipy",
+  pyarrow: "pyarrow",
+  boto3: "boto3",
+  matplotlib: "matplotlib",
+};
+
+export function summariseCheck(facts: Described): ScriptCheck {
+  const keys = (reads: readonly KeyRead[]) => reads.map((r) => r.key);
+  return {
+    mainParams: facts.main?.params ?? [],
+    mainLine: facts.main?.line ?? null,
+    imports: [
+      ...new Set(
+        facts.imports.filter((i) => !i.localPath && !i.module.startsWith(".")).map((i) => topLevel(i.module)),
+      ),
+    ].sort(),
+    localImports: [...new Set(facts.imports.flatMap((i) => (i.localPath ? [i.localPath] : [])))].sort(),
+    inputKeys: keys(facts.inputKeys),
+    outputKeys: keys(facts.outputKeys),
+    envKeys: keys(facts.envKeys),
+    jobArgAttrs: keys(facts.jobArgAttrs),
+  };
+}
+
+export function frameworksOf(check: ScriptCheck | null): string[] {
+  if (!check) return [];
+  return [...new Set(check.imports.flatMap((m) => (FRAMEWORKS[m] ? [FRAMEWORKS[m]] : [])))].sort();
+}
+
+function topLevel(module: string): string {
+  return module.split(".")[0]!;
+}
+
+/** Warnings where the script and its interface disagree, each naming both sides. */
+export function disagreements(
+  node: string,
+  iface: StepInterface,
+  facts: Described,
+  env: readonly EnvRequirement[],
+  jobArgs: readonly JobArgRequirement[],
+): Problem[] {
+  const out: Problem[] = [];
+  const where = (read: KeyRead) => ({ file: facts.path, line: read.line });
+  const ifaceName = iface.file.split("/").pop();
+  const warn = (code: string, message: string, hint: string, read: KeyRead) =>
+    out.push(problem("warning", code, message, { node, hint, location: where(read) }));
+  const inputs = new Set(iface.inputs.map((i) => i.name));
+  for (const read of facts.inputKeys.filter((r) => !inputs.has(r.key))) {
+    warn(
+      "DAGTEST_UNDECLARED_INPUT",
+      `The script reads input_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no input "${read.key}".`,
+      "Declare the input in the interface, or the script will get a KeyError.",
+      read,
+    );
+  }
+  const outputs = new Set(iface.outputs.map((o) => o.name));
+  for (const read of facts.outputKeys.filter((r) => !outputs.has(r.key))) {
+    warn(
+      "DAGTEST_UNDECLARED_OUTPUT",
+      `The script reads output_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no output "${read.key}".`,
+      "Declare the output in the interface (or rename the key in the script) so the data flows downstream.",
+      read,
+    );
+  }
+  const provided = new Set(
+    env.filter((e) => e.value !== null || e.source?.kind === "engine").map((e) => e.name),
+  );
+  for (const read of facts.envKeys.filter(
+    (r) => !provided.has(r.key) && !env.some((e) => e.name === r.key),
+  )) {
+    if (INHERITED_ENV.has(read.key)) continue;
+    warn(
+      "DAGTEST_UNDECLARED_ENV",
+      `The script reads env ${read.key} (line ${read.line}) but ${ifaceName} does not declare it.`,
+      `Declare it under env_vars, or set nodes.${node}.env.${read.key} in dagtest.yaml; otherwise the script sees its own default.`,
+      read,
+    );
+  }
+  const args = new Set(jobArgs.filter((a) => a.value !== null).map((a) => a.attr));
+  for (const read of facts.jobArgAttrs.filter((r) => !args.has(r.key))) {
+    warn(
+      "DAGTEST_MISSING_JOB_ARG",
+      `The script reads job_args.${read.key} (line ${read.line}) but no value is given for it.`,
+      `Add job_arguments to the interface, or set nodes.${node}.job_args.${read.key} in dagtest.yaml.`,
+      read,
+    );
+  }
+  return out;
+}
+
+/** Env vars every process has; a script reading them needs no declaration. */
+const INHERITED_ENV = new Set(["PATH", "HOME", "USER", "TMPDIR", "PYTHONPATH", "LANG", "PWD"]);
+
+/** Each pinned package against what the interpreter has installed. */
+export function parityOf(
+  node: string,
+  iface: StepInterface,
+  packages: Readonly<Record<string, string | null>> | null,
+  pythonVersion: string | null,
+): { parity: PackageParity[]; problems: Problem[] } {
+  const parity: PackageParity[] = [];
+  const problems: Problem[] = [];
+  if (!packages) return { parity, problems };
+  for (const [name, wanted] of Object.entries(iface.frameworkRequirements)) {
+    // `python: ">=3.8"` pins the interpreter itself, not a distribution.
+    const installed = name.toLowerCase() === "python" ? pythonVersion : (packages[name] ?? null);
+    const satisfied = installed === null ? false : satisfies(installed, wanted);
+    parity.push({ package: name, wanted, installed, satisfied });
+    if (installed === null) {
+      problems.push(
+        problem(
+          "error",
+          "DAGTEST_PACKAGE_MISSING",
+          `Node "${node}" needs ${name} ${wanted}, which is not installed in the interpreter that runs it.`,
+          {
+            node,
+            hint: `Install it (e.g. \`<python> -m pip install "${name}${wanted}"\`), or add it to stub_modules if the script only imports it.`,
+          },
+        ),
+      );
+    } else if (satisfied === false) {
+      problems.push(
+        problem(
+          "warning",
+          "DAGTEST_PACKAGE_VERSION",
+          `Node "${node}": ${name} ${installed} is installed, the interface pins ${wanted}.`,
+          {
+            node,
+            hint: "Results may differ from the cloud container; install the pinned version to match it.",
+          },
+        ),
+      );
+    }
+  }
+  return { parity, problems };
+}

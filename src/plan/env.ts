@@ -1,0 +1,149 @@
+/**
+ * Env vars and job args for one script, by the production rules (cursus-formats §4.5), not by
+ * upper-casing every config field: interface defaults, then per-step aliases, then the
+ * `NAME.lower()` convention for declared names, then `config.env`, then engine guards, then the
+ * user's values from dagtest.yaml.
+ */
+import type { NodeSettings } from "../config/spec-schema.js";
+import type { StepInterface } from "../model/interface.js";
+import type { EnvRequirement, JobArgRequirement, ValueSource } from "../model/plan.js";
+import { isObject } from "../util/guards.js";
+
+type Config = Readonly<Record<string, unknown>>;
+
+/**
+ * Config fields that feed an env var under another name (the bespoke collectors of §4.2), in
+ * the order they are tried. Steps whose config spells the label `label_field` try it first.
+ */
+const ALIASES: Readonly<Record<string, readonly string[]>> = {
+  LABEL_FIELD: ["label_name", "label_field"],
+  ID_FIELD: ["id_name", "id_field"],
+  BUCKET_NAME: ["bucket"],
+  EVAL_METRIC_CHOICES: ["eval_metric_choices"],
+  CONTENT_TYPES: ["source_model_inference_content_types"],
+  SCORE_FIELDS: ["score_fields"],
+  TASK_LABEL_NAMES: ["task_label_names"],
+};
+const LABEL_FIELD_FIRST = new Set([
+  "ModelCalibration",
+  "MissingValueImputation",
+  "PercentileModelCalibration",
+]);
+
+/** Values the engine always decides, whatever the config says. */
+const ENGINE_VALUES: Readonly<Record<string, { value: string | null; why: string }>> = {
+  USE_SECURE_PYPI: { value: "false", why: "offline: never reach a private package index" },
+  WORKING_DIRECTORY: { value: null, why: "a fresh folder per node and run" },
+};
+
+/** How cursus formats a config value as an env string; null means "omit". */
+export function formatEnvValue(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (Array.isArray(value))
+    return value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(",");
+  if (typeof value === "object") return JSON.stringify(value);
+  return String(value);
+}
+
+interface Slot {
+  value: string | null;
+  source: ValueSource;
+}
+
+export function deriveEnv(
+  iface: StepInterface,
+  config: Config | undefined,
+  settings: NodeSettings,
+): EnvRequirement[] {
+  const declared = [
+    ...iface.envRequired,
+    ...Object.keys(iface.envOptional).filter((n) => !iface.envRequired.includes(n)),
+  ];
+  const slots = new Map<string, Slot>();
+  for (const [name, value] of Object.entries(iface.envOptional)) {
+    slots.set(name, { value, source: { kind: "interface-default", file: iface.file } });
+  }
+  if (config) {
+    for (const name of declared) {
+      const found = fromConfig(name, iface.stepType, config);
+      if (found) slots.set(name, found);
+    }
+    if (isObject(config.env)) {
+      for (const [name, value] of Object.entries(config.env)) {
+        const text = formatEnvValue(value);
+        if (text !== null) slots.set(name, { value: text, source: { kind: "config-env" } });
+      }
+    }
+  }
+  for (const [name, rule] of Object.entries(ENGINE_VALUES)) {
+    if (slots.has(name) || declared.includes(name))
+      slots.set(name, { value: rule.value, source: { kind: "engine", why: rule.why } });
+  }
+  for (const [name, value] of Object.entries(settings.env ?? {})) {
+    slots.set(name, { value: String(value), source: { kind: "user" } });
+  }
+  const names = [...declared, ...[...slots.keys()].filter((n) => !declared.includes(n)).sort()];
+  return names.map((name) => {
+    const slot = slots.get(name);
+    return {
+      name,
+      required: iface.envRequired.includes(name),
+      declared: declared.includes(name),
+      value: slot?.value ?? null,
+      source: slot?.source ?? null,
+    };
+  });
+}
+
+function fromConfig(name: string, stepType: string, config: Config): Slot | null {
+  let fields = ALIASES[name] ?? [];
+  if (name === "LABEL_FIELD" && LABEL_FIELD_FIRST.has(stepType)) fields = [...fields].reverse();
+  for (const field of [...fields, name.toLowerCase()]) {
+    const text = formatEnvValue(config[field]);
+    if (text !== null) return { value: text, source: { kind: "config", field } };
+  }
+  const hyper = config.hyperparameters;
+  if (isObject(hyper)) {
+    const text = formatEnvValue(hyper[name.toLowerCase()]);
+    if (text !== null)
+      return { value: text, source: { kind: "config", field: `hyperparameters.${name.toLowerCase()}` } };
+  }
+  return null;
+}
+
+/** `--job_type` → `job_type`, `--batch-size` → `batch_size` (argparse's dest). */
+export function flagToAttr(flag: string): string {
+  return flag.replace(/^-+/, "").replace(/-/g, "_");
+}
+
+/**
+ * Job args from the interface's `job_arguments` (flag ← config field); `job_type` falls back to
+ * the node-name suffix; user values (by attribute or flag) win.
+ */
+export function deriveJobArgs(
+  iface: StepInterface,
+  config: Config | undefined,
+  jobType: string | null,
+  jobTypeFromSuffix: boolean,
+  settings: NodeSettings,
+): JobArgRequirement[] {
+  const args = new Map<string, JobArgRequirement>();
+  for (const { flag, source } of iface.jobArguments) {
+    const attr = flagToAttr(flag);
+    const text = formatEnvValue(config?.[source]);
+    if (text !== null) args.set(attr, { flag, attr, value: text, source: { kind: "config", field: source } });
+    else if (source === "job_type" && jobType) {
+      const origin: ValueSource = jobTypeFromSuffix
+        ? { kind: "node-suffix" }
+        : { kind: "config", field: "job_type" };
+      args.set(attr, { flag, attr, value: jobType, source: origin });
+    } else args.set(attr, { flag, attr, value: null, source: null });
+  }
+  for (const [key, value] of Object.entries(settings.job_args ?? {})) {
+    const attr = flagToAttr(key);
+    const flag = args.get(attr)?.flag ?? `--${attr}`;
+    args.set(attr, { flag, attr, value: value === null ? null : String(value), source: { kind: "user" } });
+  }
+  return [...args.values()];
+}

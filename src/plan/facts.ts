@@ -1,0 +1,77 @@
+/**
+ * Second planning pass, the only one with I/O: which script candidates exist, what the search
+ * fallback finds under the --scripts roots, and what the Python runner's static check says about
+ * every script found (plus the installed versions of the interfaces' framework requirements).
+ */
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import { globSync } from "tinyglobby";
+import type { Project } from "../config/project.js";
+import { type DescribeOutcome, describeScripts } from "../python/describe.js";
+import type { NodeContext } from "./analyse.js";
+
+export interface Facts {
+  /** Candidate paths that exist as files. */
+  readonly existing: ReadonlySet<string>;
+  /** Entry-point file name → files of that name under the script roots, nearest first. */
+  readonly fallback: ReadonlyMap<string, readonly string[]>;
+  readonly scriptRoots: readonly string[];
+  /** The runner's static check, or null when there was nothing to describe. */
+  readonly describe: DescribeOutcome | null;
+}
+
+const IGNORED = ["**/node_modules/**", "**/.venv/**", "**/.git/**", "**/.dagtest/**", "**/__pycache__/**"];
+
+export async function gatherFacts(project: Project, contexts: readonly NodeContext[]): Promise<Facts> {
+  const existing = new Set<string>();
+  const fallback = new Map<string, string[]>();
+  const toDescribe = new Set<string>();
+  const packages = new Set<string>();
+  for (const ctx of contexts) {
+    if (ctx.early) continue;
+    const found = ctx.candidates.find((c) => isFile(c.path));
+    if (found) existing.add(found.path);
+    let chosen = found?.path;
+    if (!found && ctx.entryPoint && !fallback.has(ctx.entryPoint)) {
+      fallback.set(ctx.entryPoint, searchScriptRoots(project.scriptRoots, ctx.entryPoint));
+    }
+    chosen ??= ctx.entryPoint ? fallback.get(ctx.entryPoint)?.[0] : undefined;
+    if (!chosen) continue;
+    toDescribe.add(chosen);
+    for (const name of Object.keys(ctx.iface?.frameworkRequirements ?? {})) {
+      if (name.toLowerCase() !== "python") packages.add(name);
+    }
+  }
+  const describe =
+    toDescribe.size > 0 ? await describeScripts(project.python, [...toDescribe], [...packages].sort()) : null;
+  return { existing, fallback, scriptRoots: project.scriptRoots, describe };
+}
+
+function isFile(file: string): boolean {
+  return existsSync(file) && statSync(file).isFile();
+}
+
+/** Files named `entry` under each root, the shallowest first, roots in the order given. */
+function searchScriptRoots(roots: readonly string[], entry: string): string[] {
+  const hits: string[] = [];
+  for (const root of roots) {
+    if (!existsSync(root)) continue;
+    const found = globSync(`**/${escapeGlob(entry)}`, {
+      cwd: root,
+      absolute: true,
+      ignore: IGNORED,
+      deep: 8,
+    });
+    found.sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+    hits.push(...found);
+  }
+  return hits;
+}
+
+function depth(file: string): number {
+  return file.split(path.sep).length;
+}
+
+function escapeGlob(name: string): string {
+  return name.replace(/[*?[\]{}()!]/g, "\\$&");
+}

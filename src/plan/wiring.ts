@@ -1,0 +1,248 @@
+/**
+ * Wiring the whole DAG: for each script node, how each input port gets its data (user path,
+ * config value, code dir, wire override, or a scored wire from a DAG parent), and the questions
+ * that only the user can answer (data behind phantom outputs, source inputs nobody feeds).
+ */
+import path from "node:path";
+import type { Project } from "../config/project.js";
+import type { InterfaceInput } from "../model/interface.js";
+import type { InputProvision, InputRequirement, PortRef, Problem, Question, Wire } from "../model/plan.js";
+import { type Producer, wireConsumer } from "../wire/assign.js";
+import type { NodeContext } from "./analyse.js";
+import { formatEnvValue } from "./env.js";
+import { problem } from "./problems.js";
+
+export interface NodeView {
+  readonly ctx: NodeContext;
+  readonly phantom: boolean;
+  /** Set for script nodes. */
+  readonly sourceDir: string | null;
+}
+
+export interface WiringOutcome {
+  readonly wires: Wire[];
+  readonly inputs: Map<string, InputRequirement[]>;
+  readonly questions: Question[];
+}
+
+export function wireAll(
+  project: Project,
+  order: readonly string[],
+  views: ReadonlyMap<string, NodeView>,
+  predecessors: ReadonlyMap<string, readonly string[]>,
+  problems: Problem[],
+): WiringOutcome {
+  const wires: Wire[] = [];
+  const inputs = new Map<string, InputRequirement[]>();
+  const questions = new QuestionBook();
+  for (const name of order) {
+    const view = views.get(name)!;
+    const iface = view.ctx.iface;
+    if (view.phantom || !iface) continue;
+    const provisions = new Map<string, InputProvision>();
+    const open: InterfaceInput[] = [];
+    for (const input of iface.inputs) {
+      const fixed = fixedProvision(project, view, input, problems);
+      if (fixed) provisions.set(input.name, fixed);
+      else open.push(input);
+    }
+    const overridden = applyOverrides(project, name, open, views, problems);
+    wires.push(...overridden.wires);
+    for (const port of overridden.unwired) provisions.set(port, { kind: "none" });
+    const producers = (predecessors.get(name) ?? []).map((p) => producerOf(views.get(p)!));
+    const scored = wireConsumer(
+      name,
+      open.filter((i) => !overridden.handled.has(i.name)),
+      producers,
+    );
+    wires.push(...scored.wires);
+    for (const wire of [...overridden.wires, ...scored.wires]) {
+      provisions.set(wire.to.port, { kind: "wire", from: wire.from });
+      const input = iface.inputs.find((i) => i.name === wire.to.port)!;
+      if (wire.viaPhantom && input.required && !suppliedOutput(project, wire.from))
+        questions.phantomOutput(views, wire);
+    }
+    for (const { input, nearest } of scored.unfed) {
+      if (overridden.unwired.has(input.name)) continue;
+      provisions.set(input.name, { kind: "none" });
+      if (input.required) questions.input(name, input.name, (predecessors.get(name) ?? []).length, nearest);
+    }
+    for (const port of overridden.unwired) {
+      const input = iface.inputs.find((i) => i.name === port);
+      if (input?.required) questions.input(name, port, -1, null);
+    }
+    inputs.set(
+      name,
+      iface.inputs.map((input) => ({
+        name: input.name,
+        required: input.required,
+        containerPath: input.containerPath,
+        type: input.type,
+        dataType: input.dataType,
+        channels: input.channels,
+        provision: provisions.get(input.name) ?? { kind: "none" },
+      })),
+    );
+  }
+  return { wires, inputs, questions: questions.all() };
+}
+
+function producerOf(view: NodeView): Producer {
+  return {
+    node: view.ctx.name,
+    stepType: view.ctx.stepType ?? view.ctx.name,
+    outputs: view.ctx.iface?.outputs ?? [],
+    phantom: view.phantom,
+  };
+}
+
+function suppliedOutput(project: Project, ref: PortRef): string | null {
+  return project.nodes[ref.node]?.outputs?.[ref.port] ?? null;
+}
+
+/** Provisions that need no wiring: the user's path, `/opt/ml/code` and skipped inputs, config sources. */
+function fixedProvision(
+  project: Project,
+  view: NodeView,
+  input: InterfaceInput,
+  problems: Problem[],
+): InputProvision | null {
+  const user = view.ctx.settings.inputs?.[input.name];
+  if (user) return { kind: "user", path: user };
+  const codePrefix = "/opt/ml/code";
+  if (input.containerPath?.startsWith(codePrefix) && view.sourceDir) {
+    return {
+      kind: "code-dir",
+      path: path.join(view.sourceDir, input.containerPath.slice(codePrefix.length)),
+    };
+  }
+  if (input.skipped && view.sourceDir) return { kind: "code-dir", path: view.sourceDir };
+  if (input.configSource) {
+    const field = input.configSource.replace(/^get_/, "").replace(/_uri$/, "");
+    const config = view.ctx.config?.effective;
+    const value = formatEnvValue(config?.[input.configSource] ?? config?.[field]);
+    if (value?.startsWith("s3://")) {
+      problems.push(
+        problem(
+          "warning",
+          "DAGTEST_REMOTE_INPUT",
+          `Input ${input.name} of "${view.ctx.name}" comes from the config as ${value}, which is not local.`,
+          {
+            node: view.ctx.name,
+            hint: `Supply a local copy: nodes.${view.ctx.name}.inputs.${input.name}: <folder> in dagtest.yaml.`,
+          },
+        ),
+      );
+      return null;
+    }
+    if (value !== null)
+      return { kind: "config", field: input.configSource, value: path.resolve(project.projectRoot, value) };
+  }
+  return null;
+}
+
+interface OverrideResult {
+  readonly wires: Wire[];
+  readonly unwired: Set<string>;
+  readonly handled: Set<string>;
+}
+
+/** `wires:` entries of dagtest.yaml for this consumer: forced wires and deliberately unwired inputs. */
+function applyOverrides(
+  project: Project,
+  consumer: string,
+  open: readonly InterfaceInput[],
+  views: ReadonlyMap<string, NodeView>,
+  problems: Problem[],
+): OverrideResult {
+  const result: OverrideResult = { wires: [], unwired: new Set(), handled: new Set() };
+  for (const override of project.wires) {
+    const [toNode, toPort] = override.to.split(".") as [string, string];
+    if (toNode !== consumer) continue;
+    if (!open.some((i) => i.name === toPort)) {
+      problems.push(
+        problem("error", "DAGTEST_BAD_WIRE", `wires: "${override.to}" names no open input of ${consumer}.`, {
+          node: consumer,
+          hint: `Inputs: ${open.map((i) => i.name).join(", ") || "(none open)"}.`,
+          location: project.specFile ? { file: project.specFile } : null,
+        }),
+      );
+      continue;
+    }
+    result.handled.add(toPort);
+    if (override.from === null) {
+      result.unwired.add(toPort);
+      continue;
+    }
+    const [fromNode, fromPort] = override.from.split(".") as [string, string];
+    const producer = views.get(fromNode);
+    if (!producer?.ctx.iface?.outputs.some((o) => o.name === fromPort)) {
+      problems.push(
+        problem("error", "DAGTEST_BAD_WIRE", `wires: "${override.from}" names no output of ${fromNode}.`, {
+          node: consumer,
+          hint: `Outputs: ${producer?.ctx.iface?.outputs.map((o) => o.name).join(", ") || "(none)"}.`,
+          location: project.specFile ? { file: project.specFile } : null,
+        }),
+      );
+      continue;
+    }
+    result.wires.push({
+      from: { node: fromNode, port: fromPort },
+      to: { node: consumer, port: toPort },
+      score: null,
+      rule: "override",
+      reasons: ["set in dagtest.yaml (wires:)"],
+      viaPhantom: producer.phantom,
+    });
+  }
+  return result;
+}
+
+/** Questions, one per thing to answer, with every consumer that waits on it. */
+class QuestionBook {
+  readonly #byId = new Map<string, Question>();
+
+  phantomOutput(views: ReadonlyMap<string, NodeView>, wire: Wire): void {
+    const id = `${wire.from.node}.outputs.${wire.from.port}`;
+    const existing = this.#byId.get(id);
+    if (existing) {
+      this.#byId.set(id, { ...existing, consumers: [...existing.consumers, wire.to] });
+      return;
+    }
+    const phantom = views.get(wire.from.node)!;
+    this.#byId.set(id, {
+      id,
+      node: wire.from.node,
+      kind: "phantom-output",
+      name: wire.from.port,
+      message: `${wire.from.node} cannot run locally (${phantom.ctx.early?.detail ?? "phantom"}); where is the data of its output ${wire.from.port}?`,
+      answerAt: `nodes.${wire.from.node}.outputs.${wire.from.port}`,
+      consumers: [wire.to],
+    });
+  }
+
+  input(node: string, port: string, parents: number, nearest: { from: PortRef; score: number } | null): void {
+    const why =
+      parents === -1
+        ? "dagtest.yaml leaves it unwired"
+        : parents === 0
+          ? "the node has no upstream node"
+          : nearest
+            ? `no upstream output matches it (best: ${nearest.from.node}.${nearest.from.port} at ${nearest.score.toFixed(2)}, below 0.5)`
+            : "its upstream nodes declare no outputs";
+    const id = `${node}.inputs.${port}`;
+    this.#byId.set(id, {
+      id,
+      node,
+      kind: "input",
+      name: port,
+      message: `Required input ${port} of ${node} has no data: ${why}.`,
+      answerAt: `nodes.${node}.inputs.${port}`,
+      consumers: [{ node, port }],
+    });
+  }
+
+  all(): Question[] {
+    return [...this.#byId.values()];
+  }
+}

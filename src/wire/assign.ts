@@ -1,0 +1,92 @@
+/**
+ * Wiring one consumer: score every output of every DAG parent against every open input (only
+ * along DAG edges, unlike cursus's script tester), keep candidates above the threshold, then bind
+ * greedily after a stable sort (required inputs first, then score), each input once and each
+ * upstream output at most once per consumer (cursus `_propagate_messages`).
+ */
+import type { InterfaceInput, InterfaceOutput } from "../model/interface.js";
+import type { PortRef, Wire } from "../model/plan.js";
+import { scoreCompatibility, WIRE_THRESHOLD } from "./score.js";
+
+export interface Producer {
+  readonly node: string;
+  readonly stepType: string;
+  readonly outputs: readonly InterfaceOutput[];
+  readonly phantom: boolean;
+}
+
+export interface Unfed {
+  readonly input: InterfaceInput;
+  /** The best candidate that did not make the threshold, to explain why nothing was wired. */
+  readonly nearest: { readonly from: PortRef; readonly score: number } | null;
+}
+
+export interface WiringResult {
+  readonly wires: Wire[];
+  readonly unfed: Unfed[];
+}
+
+interface Candidate {
+  readonly input: InterfaceInput;
+  readonly inputIndex: number;
+  readonly producer: Producer;
+  readonly producerIndex: number;
+  readonly output: InterfaceOutput;
+  readonly outputIndex: number;
+  readonly score: number;
+  readonly reasons: readonly string[];
+}
+
+export function wireConsumer(
+  consumer: string,
+  inputs: readonly InterfaceInput[],
+  producers: readonly Producer[],
+): WiringResult {
+  const viable: Candidate[] = [];
+  const nearest = new Map<string, { from: PortRef; score: number }>();
+  inputs.forEach((input, inputIndex) => {
+    producers.forEach((producer, producerIndex) => {
+      producer.outputs.forEach((output, outputIndex) => {
+        const { score, reasons } = scoreCompatibility(input, output, producer.stepType);
+        const best = nearest.get(input.name);
+        if (!best || score > best.score)
+          nearest.set(input.name, { from: { node: producer.node, port: output.name }, score });
+        if (score > WIRE_THRESHOLD) {
+          viable.push({ input, inputIndex, producer, producerIndex, output, outputIndex, score, reasons });
+        }
+      });
+    });
+  });
+  viable.sort(
+    (a, b) =>
+      Number(b.input.required) - Number(a.input.required) ||
+      b.score - a.score ||
+      a.inputIndex - b.inputIndex ||
+      a.producerIndex - b.producerIndex ||
+      a.outputIndex - b.outputIndex,
+  );
+  const bound = new Set<string>();
+  const used = new Set<string>();
+  const wires: Wire[] = [];
+  for (const c of viable) {
+    const outputKey = `${c.producer.node}\u0000${c.output.name}`;
+    if (bound.has(c.input.name) || used.has(outputKey)) continue;
+    bound.add(c.input.name);
+    used.add(outputKey);
+    wires.push({
+      from: { node: c.producer.node, port: c.output.name },
+      to: { node: consumer, port: c.input.name },
+      score: c.score,
+      rule: "scored",
+      reasons: c.reasons,
+      viaPhantom: c.producer.phantom,
+    });
+  }
+  const unfed = inputs
+    .filter((input) => !bound.has(input.name))
+    .map((input) => ({ input, nearest: nearest.get(input.name) ?? null }));
+  wires.sort(
+    (a, b) => inputs.findIndex((i) => i.name === a.to.port) - inputs.findIndex((i) => i.name === b.to.port),
+  );
+  return { wires, unfed };
+}
