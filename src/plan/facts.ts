@@ -18,6 +18,8 @@ export interface Facts {
   readonly scriptRoots: readonly string[];
   /** The runner's static check, or null when there was nothing to describe. */
   readonly describe: DescribeOutcome | null;
+  /** Wall time of the static check (a Python process), reported apart from the engine's own time. */
+  readonly describeMs: number;
 }
 
 const IGNORED = ["**/node_modules/**", "**/.venv/**", "**/.git/**", "**/.dagtest/**", "**/__pycache__/**"];
@@ -42,9 +44,11 @@ export async function gatherFacts(project: Project, contexts: readonly NodeConte
       if (name.toLowerCase() !== "python") packages.add(name);
     }
   }
+  const started = performance.now();
   const describe =
     toDescribe.size > 0 ? await describeScripts(project.python, [...toDescribe], [...packages].sort()) : null;
-  return { existing, fallback, scriptRoots: project.scriptRoots, describe };
+  const describeMs = performance.now() - started;
+  return { existing, fallback, scriptRoots: project.scriptRoots, describe, describeMs };
 }
 
 function isFile(file: string): boolean {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`, and what .ci/run calls): sets everything up, then runs the
+# typecheck, the linter, the vitest suite and the pytest suite of the Python runner, and ends
+# with one plain `N passed, N failed` line counted from the real results of both suites.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+status=0
+out=.test-results
+rm -rf "$out" && mkdir -p "$out"
+
+echo "== typecheck (tsc --noEmit)"
+npx --no-install tsc -p tsconfig.json --noEmit || status=1
+echo "== lint (biome check)"
+npx --no-install biome check . || status=1
+
+echo "== vitest"
+npx --no-install vitest run --reporter=default --reporter=json --outputFile.json="$out/vitest.json" || status=1
+
+echo "== pytest (python/tests)"
+.venv/bin/python -m pytest python/tests -q -p no:cacheprovider --junit-xml="$out/pytest.xml" || status=1
+
+node scripts/test-summary.mjs "$out/vitest.json" "$out/pytest.xml" || status=1
+exit $status
