@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo
 node dist/cli/main.js plan examples/tabular
+echo
+node dist/cli/main.js run examples/tabular

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   DAGTEST_NO_INTERFACE: "No step interface matches a node",
   DAGTEST_SPEC_INVALID: "dagtest.yaml does not match its schema",
   DAGTEST_SPEC_NOT_FOUND: "No dagtest.yaml where one was expected",
+  DAGTEST_PLAN_NOT_READY: "The plan has errors that stop every node from running",
   DAGTEST_USAGE: "The command line is incomplete or contradictory",
   DAGTEST_PYTHON_NOT_FOUND: "The Python interpreter cannot be started",
   DAGTEST_INTERNAL: "A bug in dagtest",

@@ -36,6 +36,7 @@ from dagtest_runner.protocol import fail  # noqa: E402
 
 MODES = {
     "describe": "dagtest_runner.describe",
+    "run": "dagtest_runner.run",
 }
 
 

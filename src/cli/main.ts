@@ -8,6 +8,7 @@ import pc from "picocolors";
 import { DagtestError, formatLocation } from "../errors.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerRun } from "./commands/run.js";
 import type { CommandResult } from "./result.js";
 
 /** Exit codes: 0 ok, 1 the pipeline has problems, 2 bad input or usage, 70 internal error. */
@@ -21,9 +22,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(DAGTEST_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerPlan(program, (r) => {
+  const done = (r: CommandResult) => {
     result = r;
-  });
+  };
+  registerPlan(program, done);
+  registerRun(program, done);
   const wantsJson = argv.includes("--json");
   try {
     await program.parseAsync([...argv], { from: "user" });

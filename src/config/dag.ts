@@ -45,7 +45,8 @@ export function dagFromDocument(doc: SourceDocument, base: readonly PathSegment[
 function unwrap(doc: SourceDocument, base: readonly PathSegment[]): RawDag {
   const top = valueAt(doc.data, base);
   if (!isObject(top)) invalid(doc, base, "The DAG file must hold an object with `nodes` and `edges`.");
-  if (top.version !== undefined && !String(top.version).startsWith("1")) {
+  // cursus's reader accepts any version whose major component is 1 ("1.0.0", "1.2", 1).
+  if (top.version !== undefined && String(top.version).split(".")[0]?.trim() !== "1") {
     invalid(
       doc,
       [...base, "version"],

@@ -13,7 +13,13 @@ import { type InterfaceRegistry, loadInterfaceRegistry } from "./interfaces.js";
 import { loadPipelineConfig } from "./pipeline-config.js";
 import { SourceDocument } from "./source.js";
 import { type LoadedSpec, loadSpec } from "./spec.js";
-import type { NodeSettings, PlainNode, WireOverride } from "./spec-schema.js";
+import {
+  type ExecutionSettings,
+  executionDefaults,
+  type NodeSettings,
+  type PlainNode,
+  type WireOverride,
+} from "./spec-schema.js";
 
 export interface Project {
   readonly specFile: string | null;
@@ -31,6 +37,7 @@ export interface Project {
   readonly nodes: Readonly<Record<string, NodeSettings>>;
   readonly wires: readonly WireOverride[];
   readonly plain: Readonly<Record<string, PlainNode>> | null;
+  readonly execution: ExecutionSettings;
 }
 
 export interface DirectOptions {
@@ -61,6 +68,7 @@ export function loadDirectProject(options: DirectOptions): Project {
     nodes: {},
     wires: [],
     plain: null,
+    execution: executionDefaults(undefined),
   };
 }
 
@@ -86,6 +94,7 @@ export function loadSpecProject(specFile: string, overrides: { python?: string |
     nodes: absoluteSettings(spec.nodes ?? {}, abs),
     wires: spec.wires ?? [],
     plain: plain ? absolutePlain(plain.nodes, abs) : null,
+    execution: executionDefaults(spec.run),
   };
   checkNamedNodes(loaded, project.dag);
   return project;
@@ -104,17 +113,17 @@ function plainDag(loaded: LoadedSpec): Dag {
 /** Every node named in `nodes:` and `wires:` must exist in the DAG. */
 function checkNamedNodes(loaded: LoadedSpec, dag: Dag): void {
   const known = new Set(dag.nodes);
-  const fail = (name: string, at: (string | number)[]) => {
+  const fail = (name: string, at: (string | number)[], key = false) => {
     throw new DagtestError({
       code: "DAGTEST_SPEC_INVALID",
       message: `${path.basename(loaded.file)} names node "${name}", which is not in the DAG.${didYouMean(name, known)}`,
       hint: "Use a node name exactly as the DAG declares it (`dagtest plan` lists them).",
-      location: loaded.document.locate(at),
+      location: loaded.document.locate(at, { key }),
     });
   };
   for (const name of Object.keys(loaded.spec.nodes ?? {})) {
-    checkNodeName(name, loaded.document.locate(["nodes", name]));
-    if (!known.has(name)) fail(name, ["nodes", name]);
+    checkNodeName(name, loaded.document.locate(["nodes", name], { key: true }));
+    if (!known.has(name)) fail(name, ["nodes", name], true);
   }
   (loaded.spec.wires ?? []).forEach((wire, i) => {
     for (const end of ["from", "to"] as const) {

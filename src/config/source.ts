@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
+import { jsonErrorMessage, jsonErrorOffset } from "./json-error.js";
 
 export type PathSegment = string | number;
 
@@ -24,13 +25,16 @@ export class SourceDocument {
     this.data = data;
   }
 
-  /** The location of the value at `dataPath` (or of its nearest existing parent). */
-  locate(dataPath: readonly PathSegment[]): SourceLocation {
+  /**
+   * The location of the value at `dataPath` (or of its nearest existing parent). With `key`, the
+   * location of the last segment's key instead (an unknown field is reported where it is written).
+   */
+  locate(dataPath: readonly PathSegment[], options: { key?: boolean } = {}): SourceLocation {
     const lines = this.#positions();
     let node: Node | null = lines.root;
     let best: Node | null = node;
-    for (const segment of dataPath) {
-      node = child(node, segment);
+    for (const [i, segment] of dataPath.entries()) {
+      node = child(node, segment, options.key === true && i === dataPath.length - 1);
       if (!node) break;
       best = node;
     }
@@ -50,12 +54,12 @@ export class SourceDocument {
   }
 }
 
-function child(node: Node | null, segment: PathSegment): Node | null {
+function child(node: Node | null, segment: PathSegment, wantKey = false): Node | null {
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = pair.key as { value?: unknown } | null;
       if (key && String(key.value) === String(segment))
-        return (pair.value as Node | null) ?? (pair.key as Node);
+        return wantKey ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node));
     }
     return null;
   }
@@ -111,7 +115,7 @@ function parseJson(file: string, text: string, what: string): SourceDocument {
   try {
     return new SourceDocument(file, text, JSON.parse(text));
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = jsonErrorMessage(error instanceof Error ? error.message : String(error));
     const location = jsonErrorLocation(file, text, message);
     throw new DagtestError({
       code: "DAGTEST_PARSE_ERROR",
@@ -123,10 +127,14 @@ function parseJson(file: string, text: string, what: string): SourceDocument {
   }
 }
 
-/** Node 20 reports `at position N`; turn it into line and column. */
+/**
+ * The line and column of a JSON error: from the strict scanner (Node 20 gives no position for
+ * "Unexpected token"), else from `at position N`, else the end of the text.
+ */
 function jsonErrorLocation(file: string, text: string, message: string): SourceLocation {
   const match = /position (\d+)/.exec(message);
-  const offset = match ? Number(match[1]) : text.trimEnd().length === 0 ? 0 : text.length;
+  const offset =
+    jsonErrorOffset(text) ?? (match ? Number(match[1]) : text.trimEnd().length === 0 ? 0 : text.length);
   const before = text.slice(0, offset);
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");

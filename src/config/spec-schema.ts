@@ -66,6 +66,17 @@ const nodeSettings = z
     env: envMap.optional(),
     job_args: jobArgs.optional(),
     skip: z.boolean().optional().describe("Never run this node; treat it as a phantom."),
+    timeout: z
+      .number()
+      .positive()
+      .optional()
+      .describe("Seconds before the node is stopped (SIGTERM, then SIGKILL)."),
+    memory_mb: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Address-space limit of the node's process, in MiB."),
   })
   .describe("Per-node decisions of the user.");
 
@@ -78,6 +89,36 @@ const wire = z
     to: z.string().regex(/^[^.]+\.[^.]+$/, "write the consumer as <node>.<input port>"),
   })
   .describe("A wire override: `from: null` leaves the input unwired (the user supplies it).");
+
+const guards = z
+  .strictObject({
+    block_pip_install: z
+      .boolean()
+      .default(true)
+      .describe("Turn `pip install` calls made by scripts into logged no-ops."),
+    stub_modules: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "a top-level module name"))
+      .default([])
+      .describe("Modules replaced by stubs that import fine and fail loudly when used (e.g. boto3)."),
+    fresh_workdir: z
+      .boolean()
+      .default(true)
+      .describe("Give every node a fresh WORKING_DIRECTORY and TMPDIR."),
+  })
+  .describe("Offline guards, on by default.");
+
+const execution = z
+  .strictObject({
+    timeout: z.number().positive().default(600).describe("Default per-node timeout in seconds."),
+    memory_mb: z.number().int().positive().optional().describe("Default per-node memory limit in MiB."),
+    max_log_mb: z
+      .number()
+      .positive()
+      .default(10)
+      .describe("Per-node cap on each of stdout and stderr, in MiB."),
+    guards: guards.default({ block_pip_install: true, stub_modules: [], fresh_workdir: true }),
+  })
+  .describe("How scripts run.");
 
 export const specSchema = z
   .strictObject({
@@ -99,6 +140,7 @@ export const specSchema = z
     pipeline: plainPipeline.optional(),
     nodes: z.record(nodeName, nodeSettings).optional(),
     wires: z.array(wire).optional(),
+    run: execution.optional(),
   })
   .refine((spec) => (spec.dag === undefined) !== (spec.pipeline === undefined), {
     message: "give either `dag:` (a DAG file) or `pipeline:` (a plain pipeline), not both or neither",
@@ -109,6 +151,12 @@ export type Spec = z.infer<typeof specSchema>;
 export type PlainNode = z.infer<typeof plainNode>;
 export type NodeSettings = z.infer<typeof nodeSettings>;
 export type WireOverride = z.infer<typeof wire>;
+export type ExecutionSettings = z.infer<typeof execution>;
+
+/** The execution settings of a spec with every default applied. */
+export function executionDefaults(given: unknown): ExecutionSettings {
+  return execution.parse(given ?? {});
+}
 
 /** The JSON Schema of dagtest.yaml, as shipped in `schema/dagtest.schema.json`. */
 export function specJsonSchema(): Record<string, unknown> {

@@ -47,12 +47,15 @@ function specError(document: SourceDocument, error: z.ZodError): DagtestError {
   const issue = error.issues[0]!;
   const at = issue.path.filter((p): p is string | number => typeof p !== "symbol");
   const where = at.length > 0 ? at.join(".") : "the top level";
+  // zod puts an unknown field's path on its parent object; point at the field itself.
+  const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem(s))` : "";
   return new DagtestError({
     code: "DAGTEST_SPEC_INVALID",
     message: `${path.basename(document.file)}: ${where}: ${describeIssue(issue)}${more}.`,
     hint: "Fix the field shown; the schema is schema/dagtest.schema.json in the dagtest package (README: 'dagtest.yaml').",
-    location: document.locate(at),
+    location:
+      unknownKey === undefined ? document.locate(at) : document.locate([...at, unknownKey], { key: true }),
   });
 }
 

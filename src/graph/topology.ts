@@ -67,7 +67,11 @@ function findCycle(remaining: readonly string[], adj: Adjacency): string[] {
     node = (adj.predecessors.get(node) ?? []).find((p) => inRemaining.has(p))!;
   }
   const cycle = walk.slice(seenAt.get(node)!).reverse();
-  return [...cycle, cycle[0]!];
+  // Start at the cycle's first-declared node, so `a → b → c → a` reads as the user wrote it.
+  const first = remaining.find((n) => cycle.includes(n))!;
+  const start = cycle.indexOf(first);
+  const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+  return [...rotated, rotated[0]!];
 }
 
 /** Topological generations: layer k holds the nodes whose longest path from a source has k edges. */

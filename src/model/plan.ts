@@ -139,8 +139,15 @@ interface NodeBase {
   readonly outputs: readonly OutputRequirement[];
 }
 
+/** Per-node process limits, from dagtest.yaml (`run:` defaults, then `nodes.<n>`). */
+export interface NodeLimits {
+  readonly timeoutMs: number;
+  readonly memoryMb: number | null;
+}
+
 export interface ScriptNode extends NodeBase {
   readonly kind: "script";
+  readonly limits: NodeLimits;
   readonly script: ScriptLocation;
   /** Frameworks the script imports (pandas, scikit-learn, xgboost, ...). */
   readonly frameworks: readonly string[];
@@ -213,10 +220,20 @@ export interface PlanSummary {
   readonly ready: boolean;
 }
 
+/** How the engine runs the scripts: offline guards and log bounds (dagtest.yaml `run:`). */
+export interface PlanExecution {
+  readonly blockPipInstall: boolean;
+  readonly stubModules: readonly string[];
+  readonly freshWorkdir: boolean;
+  /** Cap on each of a node's stdout and stderr logs; the tail is kept. */
+  readonly maxLogBytes: number;
+}
+
 export interface Plan {
   readonly planVersion: typeof PLAN_VERSION;
   readonly dagtestVersion: string;
   readonly sources: PlanSources;
+  readonly execution: PlanExecution;
   /** Topological order (Kahn, declared-order tie-breaks). */
   readonly order: readonly string[];
   /** Topological generations: nodes in one layer do not depend on each other. */

@@ -71,6 +71,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
     const resolution = resolutions.get(name)!;
     if (resolution.kind === "phantom") return phantomNode(project, base, resolution);
     return scriptNode(
+      project.execution,
       ctx,
       base,
       resolution,
@@ -99,6 +100,12 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
         version: facts.describe?.ok ? facts.describe.result.python.version : null,
       },
     },
+    execution: {
+      blockPipInstall: project.execution.guards.block_pip_install,
+      stubModules: project.execution.guards.stub_modules,
+      freshWorkdir: project.execution.guards.fresh_workdir,
+      maxLogBytes: Math.round(project.execution.max_log_mb * 1024 * 1024),
+    },
     order: topo.order,
     layers: generations(topo.order, adj),
     nodes,
@@ -120,7 +127,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
 
 type Base = Omit<
   ScriptNode,
-  "kind" | "script" | "frameworks" | "check" | "inputs" | "env" | "jobArgs" | "parity"
+  "kind" | "limits" | "script" | "frameworks" | "check" | "inputs" | "env" | "jobArgs" | "parity"
 >;
 
 function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind: "phantom" }>): PhantomNode {
@@ -139,6 +146,7 @@ function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind
 }
 
 function scriptNode(
+  execution: Project["execution"],
   ctx: NodeContext,
   base: Base,
   r: Extract<Resolution, { kind: "script" }>,
@@ -151,7 +159,10 @@ function scriptNode(
   const config = ctx.config?.effective;
   const env = ctx.plain ? plainEnv(ctx) : deriveEnv(iface, config, ctx.settings);
   const jobArgs = ctx.plain
-    ? deriveJobArgs(iface, undefined, null, false, { job_args: ctx.plain.job_args ?? {}, ...ctx.settings })
+    ? deriveJobArgs(iface, undefined, null, false, {
+        ...ctx.settings,
+        job_args: { ...(ctx.plain.job_args ?? {}), ...(ctx.settings.job_args ?? {}) },
+      })
     : deriveJobArgs(iface, config, ctx.jobType, ctx.jobTypeFromSuffix, ctx.settings);
   for (const e of env.filter((v) => v.required && v.value === null && v.source?.kind !== "engine")) {
     questions.push({
@@ -178,6 +189,10 @@ function scriptNode(
   return {
     ...base,
     kind: "script",
+    limits: {
+      timeoutMs: Math.round((ctx.settings.timeout ?? execution.timeout) * 1000),
+      memoryMb: ctx.settings.memory_mb ?? execution.memory_mb ?? null,
+    },
     script: r.location,
     frameworks: frameworksOf(check),
     check,

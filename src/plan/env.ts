@@ -142,7 +142,7 @@ export function deriveJobArgs(
   }
   for (const [key, value] of Object.entries(settings.job_args ?? {})) {
     const attr = flagToAttr(key);
-    const flag = args.get(attr)?.flag ?? `--${attr}`;
+    const flag = args.get(attr)?.flag ?? (key.startsWith("-") ? key : `--${attr}`);
     args.set(attr, { flag, attr, value: value === null ? null : String(value), source: { kind: "user" } });
   }
   return [...args.values()];

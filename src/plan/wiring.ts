@@ -8,6 +8,7 @@ import type { Project } from "../config/project.js";
 import type { InterfaceInput } from "../model/interface.js";
 import type { InputProvision, InputRequirement, PortRef, Problem, Question, Wire } from "../model/plan.js";
 import { type Producer, wireConsumer } from "../wire/assign.js";
+import { WIRE_THRESHOLD } from "../wire/score.js";
 import type { NodeContext } from "./analyse.js";
 import { formatEnvValue } from "./env.js";
 import { problem } from "./problems.js";
@@ -227,9 +228,11 @@ class QuestionBook {
         ? "dagtest.yaml leaves it unwired"
         : parents === 0
           ? "the node has no upstream node"
-          : nearest
-            ? `no upstream output matches it (best: ${nearest.from.node}.${nearest.from.port} at ${nearest.score.toFixed(2)}, below 0.5)`
-            : "its upstream nodes declare no outputs";
+          : nearest && nearest.score > WIRE_THRESHOLD
+            ? `its best match ${nearest.from.node}.${nearest.from.port} (score ${nearest.score.toFixed(2)}) already feeds another input of ${node}, and an output feeds one input per consumer`
+            : nearest
+              ? `no upstream output matches it (best: ${nearest.from.node}.${nearest.from.port} at ${nearest.score.toFixed(2)}, not above ${WIRE_THRESHOLD})`
+              : "its upstream nodes declare no outputs";
     const id = `${node}.inputs.${port}`;
     this.#byId.set(id, {
       id,

@@ -49,6 +49,21 @@ export function renderPlan(plan: Plan, options: PlanTextOptions = {}): string {
     lines.push("", pc.bold(`Phantoms (${phantoms.length}): nodes that cannot run locally`));
     for (const node of phantoms) lines.push(...renderPhantom(node, rel));
   }
+  lines.push(...issueLines(plan, rel));
+  lines.push("", summaryLine(plan));
+  return `${lines.join("\n")}\n`;
+}
+
+/** Open questions and problems only: what `dagtest run` shows before it starts when the plan is not clean. */
+export function renderPlanIssues(plan: Plan, options: PlanTextOptions = {}): string {
+  const rel = (p: string) => relative(p, options.cwd ?? process.cwd());
+  const lines = issueLines(plan, rel);
+  return lines.length > 0 ? `${lines.join("\n").replace(/^\n/, "")}\n\n` : "";
+}
+
+function issueLines(plan: Plan, rel: (p: string) => string): string[] {
+  const lines: string[] = [];
+  const s = plan.summary;
   if (plan.questions.length > 0) {
     lines.push(
       "",
@@ -65,8 +80,7 @@ export function renderPlan(plan: Plan, options: PlanTextOptions = {}): string {
     lines.push("", pc.bold(`Problems (${s.errors} errors, ${s.warnings} warnings)`));
     for (const p of plan.problems) lines.push(...renderProblem(p, rel));
   }
-  lines.push("", summaryLine(plan));
-  return `${lines.join("\n")}\n`;
+  return lines;
 }
 
 function renderScript(node: ScriptNode, plan: Plan, rel: (p: string) => string, verbose: boolean): string[] {

@@ -1,0 +1,46 @@
+/** Profiling what flows along the wires out of a node (or out of the phantoms, at run start). */
+import type { Plan } from "../model/plan.js";
+import type { DataFlowResult } from "../model/run.js";
+import { profileTree } from "./data-checks.js";
+import { producedPath } from "./jobs.js";
+
+/** Checks of every wire whose producer is `producer`; with null, every wire fed by a phantom. */
+export function edgeChecks(plan: Plan, runDir: string, producer: string | null): DataFlowResult[] {
+  const phantoms = new Set(plan.nodes.filter((n) => n.kind === "phantom").map((n) => n.name));
+  const wires = plan.wires.filter((w) =>
+    producer === null ? phantoms.has(w.from.node) : w.from.node === producer,
+  );
+  return wires.map((wire) => {
+    const at = producedPath(plan, runDir, wire.from);
+    if (!at) {
+      return {
+        from: wire.from,
+        to: wire.to,
+        path: "",
+        ok: false,
+        files: 0,
+        bytes: 0,
+        rows: null,
+        columns: null,
+        formats: [],
+        message: "no data supplied for this phantom output",
+      };
+    }
+    const profile = profileTree(at);
+    const ok = profile.files > 0;
+    const rows =
+      profile.rows === null
+        ? ""
+        : `, ${profile.rows} rows${profile.columns ? ` × ${profile.columns.length} columns` : ""}`;
+    return {
+      from: wire.from,
+      to: wire.to,
+      path: at,
+      ok,
+      ...profile,
+      message: ok
+        ? `${profile.files} file(s), ${profile.bytes} bytes${rows}`
+        : "empty: no file flows along this wire",
+    };
+  });
+}

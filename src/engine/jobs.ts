@@ -1,0 +1,115 @@
+/**
+ * From a planned script node to the job the runner executes: every folder under the run
+ * directory, every declared input key bound to a path (wired upstream output, user data, config
+ * value, code dir, or an empty folder), env and job args exactly as the plan says.
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { Plan, PlanNode, PortRef, ScriptNode } from "../model/plan.js";
+import { PROTOCOL_VERSION, type StepJob } from "../model/protocol.js";
+
+export interface NodePaths {
+  readonly dir: string;
+  readonly outputs: string;
+  readonly work: string;
+  readonly tmp: string;
+  readonly empty: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly jobFile: string;
+  readonly resultFile: string;
+}
+
+/** `.dagtest/runs/<run-id>/<node>/...`: node names were checked to be safe folder names. */
+export function nodePaths(runDir: string, node: string): NodePaths {
+  const dir = path.join(runDir, node);
+  return {
+    dir,
+    outputs: path.join(dir, "out"),
+    work: path.join(dir, "work"),
+    tmp: path.join(dir, "tmp"),
+    empty: path.join(dir, "empty"),
+    stdout: path.join(dir, "logs", "stdout.log"),
+    stderr: path.join(dir, "logs", "stderr.log"),
+    jobFile: path.join(dir, "job.json"),
+    resultFile: path.join(dir, "outcome.json"),
+  };
+}
+
+/** Where the data of an upstream output port is during this run. */
+export function producedPath(plan: Plan, runDir: string, ref: PortRef): string | null {
+  const producer = plan.nodes.find((n) => n.name === ref.node);
+  if (!producer) return null;
+  if (producer.kind === "phantom") return producer.suppliedOutputs[ref.port] ?? null;
+  return path.join(nodePaths(runDir, ref.node).outputs, ref.port);
+}
+
+export interface PreparedJob {
+  readonly job: StepJob;
+  readonly paths: NodePaths;
+  /** Inputs holding real data (not empty placeholders or the code dir), checked for modification. */
+  readonly dataInputs: Readonly<Record<string, string>>;
+}
+
+/** Create the node's folders and its job. */
+export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): PreparedJob {
+  const paths = nodePaths(runDir, node.name);
+  for (const dir of [paths.outputs, paths.work, paths.tmp, path.dirname(paths.stdout)])
+    mkdirSync(dir, { recursive: true });
+  const inputPaths: Record<string, string> = {};
+  const dataInputs: Record<string, string> = {};
+  for (const input of node.inputs) {
+    const p = input.provision;
+    let bound: string | null = null;
+    if (p.kind === "wire") bound = producedPath(plan, runDir, p.from);
+    else if (p.kind === "user" || p.kind === "code-dir") bound = p.path;
+    else if (p.kind === "config") bound = p.value;
+    if (bound && p.kind !== "code-dir") dataInputs[input.name] = bound;
+    if (!bound) {
+      // Scripts read every declared key (cursus-formats §5.4): an unfed input gets an empty folder.
+      bound = path.join(paths.empty, input.name);
+      mkdirSync(bound, { recursive: true });
+    }
+    inputPaths[input.name] = bound;
+  }
+  const outputPaths: Record<string, string> = {};
+  for (const output of node.outputs) {
+    outputPaths[output.name] = path.join(paths.outputs, output.name);
+    mkdirSync(outputPaths[output.name]!, { recursive: true });
+  }
+  const environ: Record<string, string> = {};
+  for (const env of node.env) if (env.value !== null) environ[env.name] = env.value;
+  if (plan.execution.freshWorkdir) environ.WORKING_DIRECTORY = paths.work;
+  const jobArgs: Record<string, string> = {};
+  for (const arg of node.jobArgs) if (arg.value !== null) jobArgs[arg.attr] = arg.value;
+  const job: StepJob = {
+    protocolVersion: PROTOCOL_VERSION,
+    node: node.name,
+    script: node.script.path,
+    sourceDir: node.script.sourceDir,
+    workDir: paths.work,
+    inputPaths,
+    outputPaths,
+    environ,
+    jobArgs,
+    guards: { blockPipInstall: plan.execution.blockPipInstall, stubModules: plan.execution.stubModules },
+    limits: { memoryMb: node.limits.memoryMb },
+    resultFile: paths.resultFile,
+  };
+  return { job, paths, dataInputs };
+}
+
+/** The child's whole environment: the user's, the job's env, and a fresh temp dir. */
+export function processEnv(job: StepJob, paths: NodePaths, freshWorkdir: boolean): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, job.environ);
+  if (freshWorkdir) env.TMPDIR = paths.tmp;
+  env.PYTHONUNBUFFERED = "1";
+  env.MPLBACKEND ??= "Agg";
+  return env;
+}
+
+export function isScript(node: PlanNode): node is ScriptNode {
+  return node.kind === "script";
+}

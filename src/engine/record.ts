@@ -1,0 +1,79 @@
+/**
+ * The run record, `run.json`: the plan and every result so far, rewritten atomically after each
+ * node, so a killed run loses nothing that finished.
+ */
+import { renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Plan } from "../model/plan.js";
+import { type DataFlowResult, RUN_RECORD_VERSION, type RunResult, type ScriptResult } from "../model/run.js";
+
+export class RunRecord {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly startedAt = new Date();
+  readonly #plan: Plan;
+  readonly results = new Map<string, ScriptResult>();
+  readonly flows: DataFlowResult[] = [];
+  readonly executionOrder: string[] = [];
+  readonly errors: string[] = [];
+  #started = performance.now();
+  interrupted = false;
+
+  constructor(plan: Plan, runId: string, runDir: string) {
+    this.#plan = plan;
+    this.runId = runId;
+    this.runDir = runDir;
+  }
+
+  started(node: string): void {
+    this.executionOrder.push(node);
+  }
+
+  add(result: ScriptResult): void {
+    this.results.set(result.node, result);
+    if (result.status === "failed") this.errors.push(`${result.node}: ${result.message}`);
+    this.save();
+  }
+
+  result(): RunResult {
+    const all = [...this.results.values()];
+    const count = (status: ScriptResult["status"]) => all.filter((r) => r.status === status).length;
+    const ordered: Record<string, ScriptResult> = {};
+    for (const name of this.#plan.order) {
+      const r = this.results.get(name);
+      if (r) ordered[name] = r;
+    }
+    const failed = count("failed");
+    const cancelled = count("cancelled");
+    return {
+      runRecordVersion: RUN_RECORD_VERSION,
+      runId: this.runId,
+      runDir: this.runDir,
+      startedAt: this.startedAt.toISOString(),
+      durationMs: performance.now() - this.#started,
+      pipelineSuccess:
+        failed === 0 && cancelled === 0 && !this.interrupted && count("passed") + count("cached") > 0,
+      interrupted: this.interrupted,
+      executionOrder: [...this.executionOrder],
+      scriptResults: ordered,
+      dataFlowResults: [...this.flows],
+      errors: [...this.errors],
+      summary: {
+        total: all.length,
+        passed: count("passed"),
+        failed,
+        skipped: count("skipped"),
+        cached: count("cached"),
+        cancelled,
+      },
+    };
+  }
+
+  /** Atomic: a reader never sees half a file, a crash never leaves one. */
+  save(): void {
+    const file = path.join(this.runDir, "run.json");
+    const body = JSON.stringify({ plan: this.#plan, result: this.result() }, null, 2);
+    writeFileSync(`${file}.tmp`, body);
+    renameSync(`${file}.tmp`, file);
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The cold-process executor: one fresh `python runner run job.json` per node, in its own process
+ * group, with a timeout (SIGTERM, then SIGKILL after a grace period, to the whole group), bounded
+ * stdout/stderr log files, and cancellation through an AbortSignal.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { StepOutcome } from "../model/protocol.js";
+import { runnerDir } from "../python/describe.js";
+import { BoundedLog } from "./bounded-log.js";
+import { signalGroup, trackGroup, untrackGroup } from "./process-group.js";
+import type { ExecRequest, ExecResult, Executor } from "./types.js";
+
+/** Time between SIGTERM and SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+
+export class ColdExecutor implements Executor {
+  readonly name = "process";
+
+  run(request: ExecRequest): Promise<ExecResult> {
+    return runProcess(request, [
+      path.join(runnerDir(), "dagtest_runner", "__main__.py"),
+      "run",
+      request.jobFile,
+    ]);
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Spawn the runner for one job and settle when the process and its group are gone. */
+export function runProcess(request: ExecRequest, args: readonly string[]): Promise<ExecResult> {
+  const started = performance.now();
+  const stdout = new BoundedLog(request.logs.stdout, request.maxLogBytes);
+  const stderr = new BoundedLog(request.logs.stderr, request.maxLogBytes);
+  return new Promise<ExecResult>((resolve) => {
+    let timedOut = false;
+    let cancelled = false;
+    let spawnError: string | null = null;
+    const child = spawn(request.python, args, {
+      cwd: request.job.workDir,
+      env: request.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const pgid = child.pid;
+    if (pgid !== undefined) trackGroup(pgid);
+    child.stdout.on("data", (chunk: Buffer) => stdout.write(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.write(chunk));
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (pgid === undefined || killTimer) return;
+      signalGroup(pgid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(pgid, "SIGKILL"), KILL_GRACE_MS);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, request.timeoutMs);
+    const onAbort = () => {
+      cancelled = true;
+      stop();
+    };
+    if (request.signal.aborted) onAbort();
+    else request.signal.addEventListener("abort", onAbort, { once: true });
+    child.on("error", (error) => {
+      spawnError = error.message;
+    });
+    // Leftover children of the script keep the pipes open: kill the group as soon as the main
+    // process exits, so "close" follows and none of them outlives the node.
+    child.on("exit", () => {
+      if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+    });
+    child.on("close", (exitCode, signal) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      request.signal.removeEventListener("abort", onAbort);
+      if (pgid !== undefined) untrackGroup(pgid);
+      resolve({
+        outcome: readOutcome(request.job.resultFile),
+        exitCode,
+        signal,
+        timedOut,
+        cancelled,
+        durationMs: performance.now() - started,
+        droppedBytes: { stdout: stdout.close(), stderr: stderr.close() },
+        spawnError,
+      });
+    });
+  });
+}
+
+function readOutcome(file: string): StepOutcome | null {
+  try {
+    const outcome = JSON.parse(readFileSync(file, "utf8")) as StepOutcome;
+    return outcome.protocolVersion === 1 ? outcome : null;
+  } catch {
+    return null;
+  }
+}

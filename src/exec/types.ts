@@ -1,0 +1,39 @@
+/**
+ * The executor interface: the scheduler decides *when* a node runs, an executor decides *how*.
+ * Every executor (cold process now, warm fork server next) passes tests/conformance/executor.suite.ts.
+ */
+import type { StepJob, StepOutcome } from "../model/protocol.js";
+
+export interface ExecRequest {
+  readonly job: StepJob;
+  /** Where the job JSON was written; the runner reads it. */
+  readonly jobFile: string;
+  /** The interpreter that runs the runner and the script. */
+  readonly python: string;
+  /** The whole environment of the child process. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly logs: { readonly stdout: string; readonly stderr: string };
+  readonly maxLogBytes: number;
+  /** Aborting stops the node (SIGTERM to its process group, then SIGKILL). */
+  readonly signal: AbortSignal;
+}
+
+export interface ExecResult {
+  /** What the runner wrote; null when the process died before it could (os._exit, a signal, a crash). */
+  readonly outcome: StepOutcome | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  readonly durationMs: number;
+  readonly droppedBytes: { readonly stdout: number; readonly stderr: number };
+  /** The process could not be started at all. */
+  readonly spawnError: string | null;
+}
+
+export interface Executor {
+  readonly name: string;
+  run(request: ExecRequest): Promise<ExecResult>;
+  close(): Promise<void>;
+}

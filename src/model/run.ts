@@ -1,0 +1,96 @@
+/**
+ * What a run produces, in the shape the seeds name (`pipeline_success`, per-script results,
+ * `data_flow_results`, `execution_order`, `errors`), camelCased. Written to
+ * `.dagtest/runs/<run-id>/run.json` as the run goes, and printed by `dagtest run --json`.
+ */
+import type { PortRef } from "./plan.js";
+import type { GuardEvent, StepError } from "./protocol.js";
+
+export const RUN_RECORD_VERSION = 1;
+
+export type NodeStatus = "passed" | "failed" | "skipped" | "cached" | "cancelled";
+
+/** Why a node failed or did not run (kebab-case, stable). */
+export type NodeReason =
+  | "exception"
+  | "exit-non-zero"
+  | "signal"
+  | "timeout"
+  | "memory-limit"
+  | "missing-output"
+  | "input-modified"
+  | "no-result"
+  | "runner-error"
+  | "upstream-failed"
+  | "phantom"
+  | "not-ready"
+  | "cancelled"
+  | "not-selected";
+
+export interface LogFiles {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Bytes dropped from the middle of each log to keep it under the cap. */
+  readonly droppedBytes: { readonly stdout: number; readonly stderr: number };
+}
+
+export interface ScriptResult {
+  readonly node: string;
+  readonly status: NodeStatus;
+  /** Null when passed. */
+  readonly reason: NodeReason | null;
+  /** One line a person can act on. */
+  readonly message: string;
+  readonly startedAt: string | null;
+  readonly durationMs: number;
+  readonly peakRssKb: number | null;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly logs: LogFiles | null;
+  /** The last lines of stderr (and stdout) for a failure, so the summary can show them. */
+  readonly logTail: string | null;
+  readonly error: StepError | null;
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly guardEvents: readonly GuardEvent[];
+  /** Problems the data-flow checks found on this node's outputs or inputs. */
+  readonly checks: readonly string[];
+}
+
+/** What flowed along one wire, measured after the producer finished. */
+export interface DataFlowResult {
+  readonly from: PortRef;
+  readonly to: PortRef;
+  readonly path: string;
+  readonly ok: boolean;
+  readonly files: number;
+  readonly bytes: number;
+  /** Tabular files only (CSV, TSV, JSON lines, Parquet); null when there are none. */
+  readonly rows: number | null;
+  readonly columns: readonly string[] | null;
+  readonly formats: readonly string[];
+  readonly message: string;
+}
+
+export interface RunResult {
+  readonly runRecordVersion: typeof RUN_RECORD_VERSION;
+  readonly runId: string;
+  readonly runDir: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** True only when every script that was meant to run passed (or was cached). */
+  readonly pipelineSuccess: boolean;
+  /** The run stopped before every node had its turn (Ctrl-C, or --fail-fast). */
+  readonly interrupted: boolean;
+  readonly executionOrder: readonly string[];
+  readonly scriptResults: Readonly<Record<string, ScriptResult>>;
+  readonly dataFlowResults: readonly DataFlowResult[];
+  readonly errors: readonly string[];
+  readonly summary: {
+    readonly total: number;
+    readonly passed: number;
+    readonly failed: number;
+    readonly skipped: number;
+    readonly cached: number;
+    readonly cancelled: number;
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * The console reporter: live progress while the run goes (which nodes run now, done/total,
+ * elapsed), one line per finished node, then a summary table, the failures with their log tails,
+ * and what flowed along each wire.
+ */
+import path from "node:path";
+import pc from "picocolors";
+import type { Reporter, RunEvent } from "../model/events.js";
+import type { RunResult, ScriptResult } from "../model/run.js";
+
+export interface ConsoleReporterOptions {
+  readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly cwd?: string;
+  /** Show the data-flow table (default true). */
+  readonly dataFlow?: boolean;
+}
+
+const MARK: Record<ScriptResult["status"], string> = {
+  passed: pc.green("✓"),
+  failed: pc.red("✗"),
+  skipped: pc.dim("-"),
+  cached: pc.cyan("≡"),
+  cancelled: pc.yellow("!"),
+};
+
+export class ConsoleReporter implements Reporter {
+  readonly #out: ConsoleReporterOptions["stream"];
+  readonly #live: boolean;
+  readonly #cwd: string;
+  readonly #dataFlow: boolean;
+  #total = 0;
+  #done = 0;
+  #running = new Set<string>();
+  #started = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: ConsoleReporterOptions) {
+    this.#out = options.stream;
+    this.#live = options.stream.isTTY === true;
+    this.#cwd = options.cwd ?? process.cwd();
+    this.#dataFlow = options.dataFlow ?? true;
+  }
+
+  onEvent(event: RunEvent): void {
+    switch (event.type) {
+      case "runStart":
+        this.#total = event.total;
+        this.#started = performance.now();
+        this.#print(
+          pc.bold(`dagtest run ${event.runId}: ${event.total} scripts`) +
+            pc.dim(`  (${this.#rel(event.runDir)})`),
+        );
+        if (this.#live) this.#timer = setInterval(() => this.#status(), 250).unref();
+        break;
+      case "nodeStart":
+        this.#running.add(event.node);
+        if (!this.#live) this.#print(pc.dim(`  … ${event.node} started`));
+        this.#status();
+        break;
+      case "nodeEnd": {
+        const r = event.result;
+        this.#running.delete(r.node);
+        if (r.reason === "phantom") break;
+        this.#done++;
+        const time = r.startedAt ? pc.dim(` ${seconds(r.durationMs)}`) : "";
+        const why =
+          r.status === "passed" ? "" : `  ${r.status === "failed" ? pc.red(r.message) : pc.dim(r.message)}`;
+        this.#print(`  ${MARK[r.status]} ${r.node}${time}${why}`);
+        this.#status();
+        break;
+      }
+      case "runEnd":
+        if (this.#timer) clearInterval(this.#timer);
+        this.#clearStatus();
+        this.#summary(event.result);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #summary(result: RunResult): void {
+    const rows = Object.values(result.scriptResults);
+    const lines: string[] = ["", pc.bold("Summary")];
+    const width = Math.max(4, ...rows.map((r) => r.node.length));
+    lines.push(pc.dim(`  ${"node".padEnd(width)}  status     time     memory   note`));
+    for (const r of rows) {
+      const memory = r.peakRssKb ? `${Math.round(r.peakRssKb / 1024)} MiB` : "";
+      const note = r.status === "passed" ? "" : r.message;
+      lines.push(
+        `  ${r.node.padEnd(width)}  ${MARK[r.status]} ${r.status.padEnd(9)}${(r.startedAt ? seconds(r.durationMs) : "").padEnd(9)}${memory.padEnd(9)}${pc.dim(truncate(note, 90))}`,
+      );
+    }
+    for (const r of rows.filter((x) => x.status === "failed" && (x.logTail || x.error))) {
+      lines.push("", pc.red(pc.bold(`${r.node} failed: ${r.message}`)));
+      for (const frame of r.error?.frames ?? [])
+        lines.push(
+          pc.dim(`    ${this.#rel(frame.file)}:${frame.line} in ${frame.function}: ${frame.code ?? ""}`),
+        );
+      if (r.logTail) lines.push(...r.logTail.split("\n").map((l) => `    ${pc.dim("│")} ${l}`));
+      if (r.logs) lines.push(pc.dim(`    logs: ${this.#rel(r.logs.stderr)}, ${this.#rel(r.logs.stdout)}`));
+    }
+    if (this.#dataFlow && result.dataFlowResults.length > 0) {
+      lines.push("", pc.bold("Data flow"));
+      for (const f of result.dataFlowResults) {
+        const mark = f.ok ? pc.green("✓") : pc.yellow("!");
+        lines.push(
+          `  ${mark} ${f.from.node}.${f.from.port} → ${f.to.node}.${f.to.port}  ${pc.dim(f.message)}`,
+        );
+      }
+    }
+    const s = result.summary;
+    const parts = [
+      pc.green(`${s.passed} passed`),
+      s.failed ? pc.red(`${s.failed} failed`) : `${s.failed} failed`,
+    ];
+    if (s.cached) parts.push(`${s.cached} cached`);
+    if (s.skipped) parts.push(`${s.skipped} skipped`);
+    if (s.cancelled) parts.push(pc.yellow(`${s.cancelled} cancelled`));
+    lines.push(
+      "",
+      `${result.pipelineSuccess ? pc.green("✓ pipeline passed") : pc.red("✗ pipeline failed")}: ${parts.join(", ")} in ${seconds(result.durationMs)}`,
+    );
+    lines.push(pc.dim(`run record: ${this.#rel(path.join(result.runDir, "run.json"))}`));
+    this.#print(lines.join("\n"));
+  }
+
+  #status(): void {
+    if (!this.#live) return;
+    const running = [...this.#running];
+    const text = `[${this.#done}/${this.#total}] ${seconds(performance.now() - this.#started)}  running: ${running.join(", ") || "-"}`;
+    this.#out.write(`\r\x1b[K${pc.dim(truncate(text, 150))}`);
+  }
+
+  #clearStatus(): void {
+    if (this.#live) this.#out.write("\r\x1b[K");
+  }
+
+  #print(text: string): void {
+    this.#clearStatus();
+    this.#out.write(`${text}\n`);
+  }
+
+  #rel(file: string): string {
+    const r = path.relative(this.#cwd, file);
+    return r.startsWith("../../..") ? file : r;
+  }
+}
+
+export function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
