@@ -6,7 +6,8 @@ Request on stdin::
 
 Result on stdout (``DescribeResult`` in ``src/model/script-facts.ts``)::
 
-    {"protocolVersion": 1, "python": {...}, "scripts": {path: ScriptFacts}, "packages": {name: version|null}}
+    {"protocolVersion": 1, "python": {...}, "scripts": {path: ScriptFacts}, "packages": {name: version|null},
+     "modules": {top_level_import: importable}}
 
 No user code runs in this mode, so stdout is ours. Broken scripts are data and the exit code is
 still 0; only a malformed request exits 2 (one line on stderr). Everything a request needs is
@@ -48,7 +49,32 @@ def describe(scripts, packages):
         "python": interpreter_facts(),
         "scripts": described,
         "packages": package_versions(packages),
+        "modules": module_availability(described.values()),
     }
+
+
+def module_availability(facts):
+    """Top-level module name -> importable by this interpreter, for every non-local import.
+
+    ``importlib.util.find_spec`` on a top-level name only searches the finders: nothing is
+    imported, so this stays cheap and safe. The planner uses it to name a missing module (and
+    suggest ``stub_modules``) before anything runs.
+    """
+    import importlib.util
+
+    names = set()
+    for fact in facts:
+        for item in fact.get("imports", []) if fact.get("ok") else []:
+            module = item["module"]
+            if item["localPath"] is None and not module.startswith("."):
+                names.add(module.split(".")[0])
+    out = {}
+    for name in sorted(names):
+        try:
+            out[name] = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            out[name] = False
+    return out
 
 
 def interpreter_facts():

@@ -45,7 +45,14 @@ describe("loadDag: accepted shapes", () => {
   it("reads a cursus shared-DAG file (dag.nodes/edges + metadata), keeping declared order", () => {
     const file = write(
       pretty({
-        dag: { description: "three steps", nodes: ["c", "a", "b"], edges: [["c", "a"], ["a", "b"]] },
+        dag: {
+          description: "three steps",
+          nodes: ["c", "a", "b"],
+          edges: [
+            ["c", "a"],
+            ["a", "b"],
+          ],
+        },
         metadata: { name: "x", node_count: 3 },
       }),
     );

@@ -80,7 +80,9 @@ describe("loadInterfaceRegistry", () => {
   });
 
   it("refuses an interface without step_type → DAGTEST_INTERFACE_INVALID, naming the file", () => {
-    const root = writeTree(tempDir(), { "broken.step.yaml": "registry:\n  sagemaker_step_type: Processing\n" });
+    const root = writeTree(tempDir(), {
+      "broken.step.yaml": "registry:\n  sagemaker_step_type: Processing\n",
+    });
     const error = failure(() => loadInterfaceRegistry([root]));
     expect(error.code).toBe("DAGTEST_INTERFACE_INVALID");
     expect(error.message).toContain("broken.step.yaml");

@@ -20,7 +20,7 @@ export function jsonErrorOffset(text: string): number | null {
   const space = (): void => {
     while (i < text.length && " \t\n\r".includes(text[i]!)) i++;
   };
-  const string = (): void => {
+  const quoted = (): void => {
     i++; // opening quote
     for (;;) {
       const c = text[i];
@@ -30,9 +30,9 @@ export function jsonErrorOffset(text: string): number | null {
         return;
       }
       if (c === "\\") {
-        const escape = text[i + 1];
-        if (escape === "u" && HEX4.test(text.slice(i + 2, i + 6))) i += 6;
-        else if (escape !== undefined && '"\\/bfnrt'.includes(escape)) i += 2;
+        const next = text[i + 1];
+        if (next === "u" && HEX4.test(text.slice(i + 2, i + 6))) i += 6;
+        else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2;
         else {
           i++;
           fail();
@@ -61,7 +61,7 @@ export function jsonErrorOffset(text: string): number | null {
   const member = (): void => {
     space();
     if (text[i] !== '"') fail();
-    string();
+    quoted();
     space();
     if (text[i] !== ":") fail();
     i++;
@@ -70,9 +70,12 @@ export function jsonErrorOffset(text: string): number | null {
   const value = (): void => {
     space();
     const c = text[i];
-    if (c === "{") return sequence("}", member);
-    if (c === "[") return sequence("]", value);
-    if (c === '"') return string();
+    if (c === "{") sequence("}", member);
+    else if (c === "[") sequence("]", value);
+    else if (c === '"') quoted();
+    else scalar();
+  };
+  const scalar = (): void => {
     for (const word of ["true", "false", "null"]) {
       if (text.startsWith(word, i)) {
         i += word.length;

@@ -101,10 +101,9 @@ describe("loadPipelineConfig", () => {
 
   it("unwrapTypeInfo leaves objects that merely have a `value` key alone", () => {
     expect(unwrapTypeInfo({ value: 3, other: 4 })).toEqual({ value: 3, other: 4 });
-    expect(unwrapTypeInfo({ __type_info__: "tuple", value: [1, { __type_info__: "list", value: [] }] })).toEqual([
-      1,
-      [],
-    ]);
+    expect(
+      unwrapTypeInfo({ __type_info__: "tuple", value: [1, { __type_info__: "list", value: [] }] }),
+    ).toEqual([1, []]);
   });
 
   it.each([
@@ -123,7 +122,10 @@ describe("loadPipelineConfig", () => {
 
 describe("matchConfig", () => {
   it("matches by exact key; the effective config is shared + specific, specific winning", () => {
-    const match = matchConfig(config({ Package: { __model_type__: "PackageConfig", region: "EU" } }), "Package");
+    const match = matchConfig(
+      config({ Package: { __model_type__: "PackageConfig", region: "EU" } }),
+      "Package",
+    );
     expect(match).toEqual({
       ok: true,
       key: "Package",
@@ -153,9 +155,12 @@ describe("matchConfig", () => {
   });
 
   it("matches a suffix-less node through config_types whatever the entry's job type", () => {
-    const cfg = config({ xgb_main: { __model_type__: "XGBoostTrainingConfig" } }, {
-      XGBoostTraining: "XGBoostTrainingConfig",
-    });
+    const cfg = config(
+      { xgb_main: { __model_type__: "XGBoostTrainingConfig" } },
+      {
+        XGBoostTraining: "XGBoostTrainingConfig",
+      },
+    );
     const match = matchConfig(cfg, "XGBoostTraining");
     expect(match.ok && [match.key, match.rule]).toEqual(["xgb_main", "config-types"]);
   });

@@ -7,7 +7,12 @@ import { loadInterfaceRegistry, type RawInterface } from "./interfaces.js";
 import { deepMerge, mergeVariant, resolveInterface } from "./resolve-interface.js";
 
 function raw(stepType: string, doc: Record<string, unknown>): RawInterface {
-  return { stepType, file: `/ifaces/${stepType}.step.yaml`, doc: { step_type: stepType, ...doc }, shadowed: [] };
+  return {
+    stepType,
+    file: `/ifaces/${stepType}.step.yaml`,
+    doc: { step_type: stepType, ...doc },
+    shadowed: [],
+  };
 }
 
 function input(inputs: readonly InterfaceInput[], name: string): InterfaceInput {
@@ -105,7 +110,10 @@ describe("variants", () => {
 describe("inputs, outputs and channels", () => {
   const training = (inputs: Record<string, unknown>, sagemaker = "Training") =>
     resolveInterface(
-      raw("SomeTraining", { registry: { sagemaker_step_type: sagemaker }, contract: { inputs, outputs: {} } }),
+      raw("SomeTraining", {
+        registry: { sagemaker_step_type: sagemaker },
+        contract: { inputs, outputs: {} },
+      }),
       null,
     );
 
@@ -115,11 +123,9 @@ describe("inputs, outputs and channels", () => {
   });
 
   it("defaults input_path at the Training data root to train/val/test", () => {
-    expect(input(training({ input_path: { path: "/opt/ml/input/data/" } }).inputs, "input_path").channels).toEqual([
-      "train",
-      "val",
-      "test",
-    ]);
+    expect(
+      input(training({ input_path: { path: "/opt/ml/input/data/" } }).inputs, "input_path").channels,
+    ).toEqual(["train", "val", "test"]);
   });
 
   it("gives no channels to other Training inputs or to a Processing input_path", () => {

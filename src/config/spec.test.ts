@@ -120,7 +120,9 @@ describe("loadSpecProject: names in the spec must be DAG nodes", () => {
     const text = `${PLAIN}nodes:\n  transfrom:\n    env: {A: "1"}\n`;
     const error = failure(() => loadSpecProject(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
-    expect(error.message).toContain('names node "transfrom", which is not in the DAG. Did you mean "transform"?');
+    expect(error.message).toContain(
+      'names node "transfrom", which is not in the DAG. Did you mean "transform"?',
+    );
     expect(error.location?.line).toBe(lineOf(text, "  transfrom:"));
   });
 
@@ -133,7 +135,9 @@ describe("loadSpecProject: names in the spec must be DAG nodes", () => {
   });
 
   it("a wire end not written as <node>.<port> → DAGTEST_SPEC_INVALID", () => {
-    const error = failure(() => loadSpecProject(specFile(`${PLAIN}wires:\n  - {from: extract, to: transform.raw}\n`)));
+    const error = failure(() =>
+      loadSpecProject(specFile(`${PLAIN}wires:\n  - {from: extract, to: transform.raw}\n`)),
+    );
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain("<node>.<output port>");
   });

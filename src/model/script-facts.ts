@@ -57,4 +57,6 @@ export interface DescribeResult {
   readonly scripts: Readonly<Record<string, ScriptFacts>>;
   /** Distribution name → installed version, or null when not installed. */
   readonly packages: Readonly<Record<string, string | null>>;
+  /** Every top-level module the scripts import (not local ones) → importable by this interpreter. */
+  readonly modules: Readonly<Record<string, boolean>>;
 }

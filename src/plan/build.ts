@@ -17,7 +17,7 @@ import {
 } from "../model/plan.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
-import { disagreements, frameworksOf, parityOf, summariseCheck } from "./checks.js";
+import { disagreements, frameworksOf, missingImports, parityOf, summariseCheck } from "./checks.js";
 import { deriveEnv, deriveJobArgs } from "./env.js";
 import { type Facts, gatherFacts } from "./facts.js";
 import { problem } from "./problems.js";
@@ -177,7 +177,11 @@ function scriptNode(
   }
   const described = r.facts?.ok ? r.facts : null;
   const check = described ? summariseCheck(described) : null;
-  if (described) problems.push(...disagreements(base.name, iface, described, env, jobArgs));
+  if (described) {
+    problems.push(...disagreements(base.name, iface, described, env, jobArgs));
+    const modules = facts.describe?.ok ? facts.describe.result.modules : null;
+    problems.push(...missingImports(base.name, described, modules, execution.guards.stub_modules));
+  }
   const interpreter = facts.describe?.ok ? facts.describe.result : null;
   const parity = parityOf(
     base.name,

@@ -164,3 +164,38 @@ export function parityOf(
   }
   return { parity, problems };
 }
+
+/**
+ * Imports this interpreter cannot satisfy, found before anything runs. A module stubbed by the
+ * offline guards is fine; anything else fails the script at import time, so it is an error on
+ * the node, with the two ways out in the hint.
+ */
+export function missingImports(
+  node: string,
+  facts: Described,
+  modules: Readonly<Record<string, boolean>> | null,
+  stubbed: readonly string[],
+): Problem[] {
+  if (!modules) return [];
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const item of facts.imports) {
+    if (item.localPath || item.module.startsWith(".")) continue;
+    const top = topLevel(item.module);
+    if (seen.has(top) || modules[top] !== false || stubbed.includes(top)) continue;
+    seen.add(top);
+    out.push(
+      problem(
+        "error",
+        "DAGTEST_IMPORT_MISSING",
+        `The script of "${node}" imports ${top} (line ${item.line}), which the interpreter cannot import.`,
+        {
+          node,
+          hint: `Install it in the interpreter that runs the scripts, or, if the script only needs it for cloud calls, stub it: run: {guards: {stub_modules: [${top}]}} in dagtest.yaml.`,
+          location: { file: facts.path, line: item.line },
+        },
+      ),
+    );
+  }
+  return out;
+}

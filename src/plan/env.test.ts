@@ -121,9 +121,17 @@ describe("deriveEnv (cursus-formats §4.5)", () => {
   });
 
   it("lets config.env win over fields and add undeclared names", () => {
-    const result = deriveEnv(tabular, { output_format: "TSV", env: { OUTPUT_FORMAT: "PARQUET", EXTRA: 1 } }, none);
+    const result = deriveEnv(
+      tabular,
+      { output_format: "TSV", env: { OUTPUT_FORMAT: "PARQUET", EXTRA: 1 } },
+      none,
+    );
     expect(one(result, "OUTPUT_FORMAT")).toMatchObject({ value: "PARQUET", source: { kind: "config-env" } });
-    expect(one(result, "EXTRA")).toMatchObject({ value: "1", declared: false, source: { kind: "config-env" } });
+    expect(one(result, "EXTRA")).toMatchObject({
+      value: "1",
+      declared: false,
+      source: { kind: "config-env" },
+    });
   });
 
   it("forces USE_SECURE_PYPI=false whoever set it", () => {
@@ -193,7 +201,12 @@ describe("deriveJobArgs", () => {
   it("maps --batch-size to the argparse attribute batch_size, valued from the config field", () => {
     const step = iface("Bedrock", {}, [{ flag: "--batch-size", source: "batch_size" }]);
     expect(deriveJobArgs(step, { batch_size: 32 }, null, false, none)).toEqual([
-      { flag: "--batch-size", attr: "batch_size", value: "32", source: { kind: "config", field: "batch_size" } },
+      {
+        flag: "--batch-size",
+        attr: "batch_size",
+        value: "32",
+        source: { kind: "config", field: "batch_size" },
+      },
     ]);
     expect(flagToAttr("--job_type")).toBe("job_type");
     expect(flagToAttr("--max-retries")).toBe("max_retries");

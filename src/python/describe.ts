@@ -155,6 +155,9 @@ function checkResult(value: unknown, scripts: readonly string[]): string | null 
     if (version !== null && typeof version !== "string")
       return `package ${name}: version is not a string or null`;
   }
+  if (!isRecord(value.modules) || !Object.values(value.modules).every((v) => typeof v === "boolean")) {
+    return "missing or malformed `modules`";
+  }
   const described = value.scripts;
   if (!isRecord(described)) return "missing `scripts`";
   for (const script of scripts) {

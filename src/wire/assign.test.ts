@@ -19,7 +19,14 @@ function dep(overrides: Partial<InterfaceInput> & Pick<InterfaceInput, "name">):
 }
 
 function out(overrides: Partial<InterfaceOutput> & Pick<InterfaceOutput, "name">): InterfaceOutput {
-  return { containerPath: null, type: "processing_output", dataType: "S3Uri", aliases: [], semanticKeywords: [], ...overrides };
+  return {
+    containerPath: null,
+    type: "processing_output",
+    dataType: "S3Uri",
+    aliases: [],
+    semanticKeywords: [],
+    ...overrides,
+  };
 }
 
 function producer(node: string, outputs: InterfaceOutput[], phantom = false): Producer {
@@ -44,7 +51,10 @@ describe("wireConsumer", () => {
     expect(pairs(result)).toEqual(["A.data -> training_set"]);
     expect(result.unfed.map((u) => u.input.name)).toEqual(["data"]);
     // The optional input's best candidate was above the threshold; it lost to a required input.
-    expect(result.unfed[0]?.nearest).toEqual({ from: { node: "A", port: "data" }, score: score(optional, data, "A") });
+    expect(result.unfed[0]?.nearest).toEqual({
+      from: { node: "A", port: "data" },
+      score: score(optional, data, "A"),
+    });
   });
 
   it("among inputs of equal standing, the best score binds first", () => {

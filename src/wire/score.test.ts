@@ -292,27 +292,3 @@ describe("compatible sources", () => {
     expect(isCompatibleSource("TabularPreprocessing", ["TabularPreprocessing-Training"])).toBe(false);
   });
 });
-
-describe("performance", () => {
-  it("scores 10,000 pairs quickly", () => {
-    const deps = [
-      xgbTrainingInputPath,
-      xgbTrainingModelArtifactsInput,
-      calibrationEvaluationData,
-      evalModelInput,
-    ];
-    const outs = [tabularProcessedData, evalOutput, trainingEvaluationOutput];
-    const providers = ["TabularPreprocessing", "XGBoostModelEval", "XGBoostTraining"];
-    // Warm the caches once, as a real run scores the same interfaces repeatedly.
-    for (const d of deps) for (const [i, o] of outs.entries()) scoreCompatibility(d, o, providers[i]!);
-    const start = performance.now();
-    let total = 0;
-    for (let n = 0; n < 10_000; n++) {
-      const i = n % outs.length;
-      total += scoreCompatibility(deps[n % deps.length]!, outs[i]!, providers[i]!).score;
-    }
-    const elapsed = performance.now() - start;
-    expect(total).toBeGreaterThan(0);
-    expect(elapsed).toBeLessThan(100);
-  });
-});
