@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   DAGTEST_SPEC_INVALID: "dagtest.yaml does not match its schema",
   DAGTEST_SPEC_NOT_FOUND: "No dagtest.yaml where one was expected",
   DAGTEST_PLAN_NOT_READY: "The plan has errors that stop every node from running",
+  DAGTEST_UPSTREAM_MISSING: "A partial run needs outputs that no earlier run or cache entry has",
   DAGTEST_USAGE: "The command line is incomplete or contradictory",
   DAGTEST_PYTHON_NOT_FOUND: "The Python interpreter cannot be started",
   DAGTEST_INTERNAL: "A bug in dagtest",

@@ -53,10 +53,19 @@ def main(argv):
     """Run the job named by ``argv[0]``; return the exit code (or leave via os._exit)."""
     if len(argv) != 1:
         return fail(WHO, "expected one argument, the job file; got %d" % len(argv))
+    return run_file(argv[0])
+
+
+def run_file(job_file):
+    """Load, run and report the job in ``job_file``; return the exit code.
+
+    The one code path of a job: ``run`` mode calls it in a fresh interpreter, and every child of
+    the fork server (``serve`` mode) calls it right after the fork, so both behave the same.
+    """
     try:
-        job = load_job(argv[0])
+        job = load_job(job_file)
     except BadRequest as exc:
-        return fail(WHO, "bad job %s: %s" % (argv[0], exc))
+        return fail(WHO, "bad job %s: %s" % (job_file, exc))
     outcome = run_job(job)
     written = write_outcome(job["resultFile"], outcome)
     return _finish(0 if written and outcome["status"] == "passed" else 1)
@@ -198,12 +207,23 @@ def import_script(path, name):
     Registered first because multiprocessing pickles the script's functions by module name:
     a forked worker looks the name up in sys.modules, a spawned one imports it.
     """
-    loader = importlib.machinery.SourceFileLoader(name, path)  # any file name, not just *.py
+    loader = _SourceOnlyLoader(name, path)  # any file name, not just *.py
     spec = importlib.util.spec_from_file_location(name, path, loader=loader)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     loader.exec_module(module)
     return module
+
+
+class _SourceOnlyLoader(importlib.machinery.SourceFileLoader):
+    """Compiles the script from its source every time, as ``python script.py`` does.
+
+    The cached bytecode is checked by mtime (whole seconds) and size only, so an edit that keeps
+    the size within the same second would otherwise run the old code.
+    """
+
+    def get_code(self, fullname):
+        return self.source_to_code(self.get_data(self.path), self.path)
 
 
 def call_main(module, job):

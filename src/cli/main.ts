@@ -5,10 +5,12 @@
  */
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
-import { DagtestError, formatLocation } from "../errors.js";
+import { DagtestError } from "../errors.js";
 import { DAGTEST_VERSION } from "../version.js";
+import { registerCache } from "./commands/cache.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRun } from "./commands/run.js";
+import { formatError } from "./format-error.js";
 import type { CommandResult } from "./result.js";
 
 /** Exit codes: 0 ok, 1 the pipeline has problems, 2 bad input or usage, 70 internal error. */
@@ -27,6 +29,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   registerPlan(program, done);
   registerRun(program, done);
+  registerCache(program, done);
   const wantsJson = argv.includes("--json");
   try {
     await program.parseAsync([...argv], { from: "user" });
@@ -47,13 +50,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!result) return EXIT.ok;
   process.stdout.write(result.stdout);
   return result.exitCode;
-}
-
-export function formatError(error: DagtestError): string {
-  const lines = [`${pc.red("error")} ${pc.dim(error.code)} ${error.message}`];
-  if (error.location) lines.push(`  at ${formatLocation(error.location)}`);
-  lines.push(`  ${pc.cyan("hint:")} ${error.hint}`);
-  return `${lines.join("\n")}\n`;
 }
 
 const exitCode = await main(process.argv.slice(2));

@@ -61,6 +61,9 @@ function child(node: Node | null, segment: PathSegment, wantKey = false): Node |
       if (key && String(key.value) === String(segment))
         return wantKey ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node));
     }
+    // A plain pipeline's nodes are a mapping that the DAG checks see as a list of its keys:
+    // index i is the i-th entry, located at its key.
+    if (typeof segment === "number") return (node.items[segment]?.key as Node | undefined) ?? null;
     return null;
   }
   if (isSeq(node) && typeof segment === "number") return (node.items[segment] as Node | undefined) ?? null;

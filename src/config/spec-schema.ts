@@ -117,6 +117,19 @@ const execution = z
       .default(10)
       .describe("Per-node cap on each of stdout and stderr, in MiB."),
     guards: guards.default({ block_pip_install: true, stub_modules: [], fresh_workdir: true }),
+    cache: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("Reuse the outputs of a node whose fingerprint is unchanged."),
+        max_mb: z
+          .number()
+          .positive()
+          .default(2048)
+          .describe("Size cap; least recently used entries go first."),
+      })
+      .default({ enabled: true, max_mb: 2048 }),
   })
   .describe("How scripts run.");
 

@@ -126,6 +126,23 @@ describe("loadSpecProject: names in the spec must be DAG nodes", () => {
     expect(error.location?.line).toBe(lineOf(text, "  transfrom:"));
   });
 
+  it("a node name under `nodes:` that cannot be a folder → DAGTEST_BAD_NODE_NAME at its key", () => {
+    const text = `${PLAIN}nodes:\n  ../extract:\n    skip: true\n`;
+    const error = failure(() => loadSpecProject(specFile(text)));
+    expect(error.code).toBe("DAGTEST_BAD_NODE_NAME");
+    expect(error.location?.line).toBe(lineOf(text, "  ../extract:"));
+  });
+
+  it("a bad node name in `pipeline.nodes` is located at that node, not the first one", () => {
+    const text = PLAIN.replace("    transform:\n", "    trans/form:\n").replace(
+      "[extract, transform]",
+      "[extract, trans/form]",
+    );
+    const error = failure(() => loadSpecProject(specFile(text)));
+    expect(error.code).toBe("DAGTEST_BAD_NODE_NAME");
+    expect(error.location?.line).toBe(lineOf(text, "    trans/form:"));
+  });
+
   it("a wire naming an unknown node → did-you-mean", () => {
     const text = `${PLAIN}wires:\n  - {from: extrakt.raw, to: transform.raw}\n`;
     const error = failure(() => loadSpecProject(specFile(text)));

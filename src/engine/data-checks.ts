@@ -3,46 +3,11 @@
  * did not modify its inputs (content hashes before and after), and what flows along each wire is
  * profiled (files, bytes, and rows/columns for tabular files).
  */
-import { createHash } from "node:crypto";
-import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
+import { listFiles } from "../util/files.js";
 
-/** Every regular file under `root` (or `root` itself when it is a file), sorted. */
-export function listFiles(root: string): string[] {
-  if (!existsSync(root)) return [];
-  const stat = statSync(root);
-  if (stat.isFile()) return [root];
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) out.push(full);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-/** A content hash of a file or folder: relative paths and bytes of every file. */
-export function hashTree(root: string): string {
-  const hash = createHash("sha256");
-  const buffer = Buffer.allocUnsafe(1 << 20);
-  for (const file of listFiles(root)) {
-    hash.update(path.relative(root, file));
-    hash.update("\0");
-    const fd = openSync(file, "r");
-    try {
-      for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
-    } finally {
-      closeSync(fd);
-    }
-    hash.update("\0");
-  }
-  return hash.digest("hex");
-}
+export { hashTree, listFiles } from "../util/files.js";
 
 export interface Profile {
   readonly files: number;

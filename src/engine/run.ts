@@ -5,16 +5,21 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fingerprintPlan } from "../cache/fingerprint.js";
+import type { LocalCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
 import type { Executor } from "../exec/types.js";
+import { adjacency, ancestors } from "../graph/topology.js";
 import type { Reporter, RunEvent } from "../model/events.js";
 import type { Plan, ScriptNode } from "../model/plan.js";
 import type { RunResult, ScriptResult } from "../model/run.js";
 import { type NodeVerdict, schedule } from "../scheduler/scheduler.js";
+import { CacheStep } from "./cache-step.js";
 import { classify, tailOf } from "./classify.js";
 import { emptyOutputs, hashTree } from "./data-checks.js";
 import { edgeChecks } from "./edges.js";
 import { isScript, prepareJob, processEnv } from "./jobs.js";
+import { runPriority } from "./priority.js";
 import { blockers } from "./readiness.js";
 import { RunRecord } from "./record.js";
 
@@ -29,6 +34,14 @@ export interface RunOptions {
   readonly shuffleSeed?: number | null;
   readonly signal?: AbortSignal;
   readonly runId?: string;
+  /** The content-addressed cache; null or absent runs everything. */
+  readonly cache?: LocalCache | null;
+  /** Nodes that run even when cached (`--force`). */
+  readonly force?: readonly string[];
+  /** `--only/--from/--to`: the nodes to run; null for all. */
+  readonly selected?: ReadonlySet<string> | null;
+  /** The command to suggest when a partial run lacks upstream outputs. */
+  readonly command?: string;
 }
 
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
@@ -42,16 +55,42 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   }
   const runId = options.runId ?? newRunId();
   const runDir = path.join(options.stateDir, ".dagtest", "runs", runId);
+  const selected = options.selected ?? null;
+  const cacheStep = new CacheStep(
+    plan,
+    {
+      cache: options.cache ?? null,
+      force: new Set(options.force ?? []),
+      selected,
+      stateDir: options.stateDir,
+    },
+    options.cache || selected ? fingerprintPlan(plan) : new Map(),
+    runDir,
+    runId,
+  );
+  const allScripts = plan.nodes.filter(isScript);
+  const wanted = selected ? needed(plan, selected) : null;
+  const scripts = allScripts.filter((n) => !wanted || wanted.has(n.name));
+  // A partial run that lacks upstream outputs fails before it creates anything.
+  if (selected)
+    cacheStep.checkPartialRun(
+      scripts.filter((n) => !selected.has(n.name)).map((n) => n.name),
+      options.command ?? "dagtest run",
+    );
+  // From earlier runs only: read before this run's folder exists.
+  const priority = runPriority(plan, options.stateDir);
   mkdirSync(runDir, { recursive: true });
   const record = new RunRecord(plan, runId, runDir);
   const emit = (event: RunEvent) => {
     for (const reporter of options.reporters ?? []) reporter.onEvent?.(event);
   };
-  const scripts = plan.nodes.filter(isScript);
   emit({ type: "runStart", plan, runId, runDir, total: scripts.length });
   for (const node of plan.nodes) {
-    if (node.kind === "phantom")
+    if (node.kind === "phantom") {
       record.add(notRun(node.name, "skipped", "phantom", `phantom (${node.reason}): ${node.detail}`));
+    } else if (!scripts.includes(node)) {
+      record.add(notRun(node.name, "skipped", "not-selected", "not selected by --only/--from/--to"));
+    }
   }
   for (const check of edgeChecks(plan, runDir, null)) {
     record.flows.push(check);
@@ -71,6 +110,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     concurrency: Math.max(1, options.concurrency ?? 1),
     failFast: options.failFast ?? false,
     shuffleSeed: options.shuffleSeed ?? null,
+    priority,
     signal,
     run: async (name, running): Promise<NodeVerdict> => {
       const node = byName.get(name)!;
@@ -79,9 +119,22 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
         finish(notRun(name, "failed", "not-ready", why));
         return "failed";
       }
+      const restored = cacheStep.tryRestore(node);
+      if (restored.result) {
+        finish(restored.result);
+        for (const check of edgeChecks(plan, runDir, name)) {
+          record.flows.push(check);
+          emit({ type: "edgeChecked", check });
+        }
+        return "ok";
+      }
       record.started(name);
       emit({ type: "nodeStart", node: name, running });
-      const result = await runNode(plan, node, runDir, options, signal);
+      const result = {
+        ...(await runNode(plan, node, runDir, options, signal)),
+        ranBecause: restored.ranBecause,
+      };
+      cacheStep.store(node, result);
       finish(result);
       if (result.status === "passed") {
         for (const check of edgeChecks(plan, runDir, name)) {
@@ -177,6 +230,7 @@ async function runNode(
     outputs: job.outputPaths,
     guardEvents: exec.outcome?.guardEvents ?? [],
     checks,
+    ranBecause: [],
   };
 }
 
@@ -208,6 +262,7 @@ function notRun(
     outputs: {},
     guardEvents: [],
     checks: [],
+    ranBecause: [],
   };
 }
 
@@ -215,4 +270,17 @@ function notRun(
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
   return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+}
+
+/** The selected nodes and every ancestor whose outputs they need. */
+function needed(plan: Plan, selected: ReadonlySet<string>): Set<string> {
+  const adj = adjacency({
+    nodes: plan.order,
+    edges: plan.nodes.flatMap((n) => n.upstream.map((u) => [u, n.name] as const)),
+    file: null,
+    description: null,
+  });
+  const out = new Set(selected);
+  for (const node of selected) for (const a of ancestors(node, adj)) out.add(a);
+  return out;
 }

@@ -54,6 +54,8 @@ export interface ScriptResult {
   readonly guardEvents: readonly GuardEvent[];
   /** Problems the data-flow checks found on this node's outputs or inputs. */
   readonly checks: readonly string[];
+  /** With the cache on: why the node ran instead of being restored (what changed). */
+  readonly ranBecause: readonly string[];
 }
 
 /** What flowed along one wire, measured after the producer finished. */

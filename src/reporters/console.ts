@@ -13,6 +13,8 @@ export interface ConsoleReporterOptions {
   readonly cwd?: string;
   /** Show the data-flow table (default true). */
   readonly dataFlow?: boolean;
+  /** The command that ran, to print how to continue after a failure. */
+  readonly resumeCommand?: string;
 }
 
 const MARK: Record<ScriptResult["status"], string> = {
@@ -28,6 +30,7 @@ export class ConsoleReporter implements Reporter {
   readonly #live: boolean;
   readonly #cwd: string;
   readonly #dataFlow: boolean;
+  readonly #resume: string | null;
   #total = 0;
   #done = 0;
   #running = new Set<string>();
@@ -39,6 +42,7 @@ export class ConsoleReporter implements Reporter {
     this.#live = options.stream.isTTY === true;
     this.#cwd = options.cwd ?? process.cwd();
     this.#dataFlow = options.dataFlow ?? true;
+    this.#resume = options.resumeCommand ?? null;
   }
 
   onEvent(event: RunEvent): void {
@@ -122,7 +126,19 @@ export class ConsoleReporter implements Reporter {
       `${result.pipelineSuccess ? pc.green("✓ pipeline passed") : pc.red("✗ pipeline failed")}: ${parts.join(", ")} in ${seconds(result.durationMs)}`,
     );
     lines.push(pc.dim(`run record: ${this.#rel(path.join(result.runDir, "run.json"))}`));
+    const resume = this.#resumeLine(result);
+    if (resume) lines.push(resume);
     this.#print(lines.join("\n"));
+  }
+
+  /** After a failure or an interruption: the command that continues from where it stopped. */
+  #resumeLine(result: RunResult): string | null {
+    if (!this.#resume || result.pipelineSuccess) return null;
+    const redo = Object.values(result.scriptResults)
+      .filter((r) => r.status === "failed" || r.status === "cancelled")
+      .map((r) => r.node);
+    if (redo.length === 0) return null;
+    return `to continue: ${pc.bold(`${this.#resume} --from ${redo.join(",")}`)} ${pc.dim("(finished nodes come from the cache)")}`;
   }
 
   #status(): void {

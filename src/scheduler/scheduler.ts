@@ -1,7 +1,9 @@
 /**
  * The ready-set loop: a node starts when all its dependencies finished well, at most
  * `concurrency` at once; a node whose dependency failed is skipped (and so are its descendants);
- * equal-ready nodes start in topological order, or shuffled with a seed to expose missing edges.
+ * equal-ready nodes start by priority (highest first: the engine gives the longest expected path
+ * to the end, from the last run's durations), then in topological order; or shuffled with a seed
+ * to expose missing edges.
  */
 
 export type NodeVerdict = "ok" | "failed";
@@ -16,6 +18,8 @@ export interface ScheduleOptions {
   readonly failFast: boolean;
   /** A seed to shuffle equal-ready nodes, or null for topological order. */
   readonly shuffleSeed: number | null;
+  /** Node → priority, higher starts first among ready nodes; absent counts as 0. Ignored when shuffled. */
+  readonly priority?: ReadonlyMap<string, number>;
   readonly signal: AbortSignal;
   readonly run: (node: string, running: readonly string[]) => Promise<NodeVerdict>;
   /** A node that will not run: because a dependency failed, or the run stopped. */
@@ -29,6 +33,9 @@ export async function schedule(options: ScheduleOptions): Promise<{ stopped: boo
   const running = new Map<string, Promise<void>>();
   const random = options.shuffleSeed === null ? null : seeded(options.shuffleSeed);
   let stopped = false;
+  const rank = (node: string) => options.priority?.get(node) ?? 0;
+  // One listener for the whole run: a new one per loop turn would pile up on the signal.
+  const abort = aborted(options.signal);
   const deps = (node: string) => (options.dependencies.get(node) ?? []).filter((d) => position.has(d));
 
   const settleSkips = () => {
@@ -51,7 +58,7 @@ export async function schedule(options: ScheduleOptions): Promise<{ stopped: boo
     if (options.signal.aborted || stopped) break;
     const ready = [...pending].filter((n) => deps(n).every((d) => verdicts.get(d) === "ok"));
     if (random) shuffle(ready, random);
-    else ready.sort((a, b) => position.get(a)! - position.get(b)!);
+    else ready.sort((a, b) => rank(b) - rank(a) || position.get(a)! - position.get(b)!);
     for (const node of ready) {
       if (running.size >= options.concurrency) break;
       pending.delete(node);
@@ -70,18 +77,23 @@ export async function schedule(options: ScheduleOptions): Promise<{ stopped: boo
       );
     }
     if (running.size === 0) break;
-    await Promise.race([...running.values(), aborted(options.signal)]);
+    await Promise.race([...running.values(), abort.promise]);
   }
   await Promise.all(running.values());
+  abort.dispose();
   for (const node of pending) options.skip(node, "cancelled", null);
   return { stopped: stopped || options.signal.aborted };
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
+/** A promise settled by the signal's abort, and a way to drop its listener when done. */
+function aborted(signal: AbortSignal): { promise: Promise<void>; dispose: () => void } {
+  let onAbort = () => {};
+  const promise = new Promise<void>((resolve) => {
+    onAbort = () => resolve();
     if (signal.aborted) resolve();
-    else signal.addEventListener("abort", () => resolve(), { once: true });
+    else signal.addEventListener("abort", onAbort, { once: true });
   });
+  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
 }
 
 /** mulberry32: a small, seedable generator so a shuffled order can be replayed. */

@@ -59,7 +59,7 @@ export function wireConsumer(
   });
   viable.sort(
     (a, b) =>
-      
+      Number(b.input.required) - Number(a.input.required) ||
       b.score - a.score ||
       a.inputIndex - b.inputIndex ||
       a.producerIndex - b.producerIndex ||

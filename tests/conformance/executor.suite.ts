@@ -84,8 +84,9 @@ export function executorConformance(name: string, make: () => Executor): void {
       expect(resultOf(run, "hard_exit")).toMatchObject({ status: "failed", reason: "no-result", exitCode: 3 });
       expect(resultOf(run, "segfault")).toMatchObject({ status: "failed", reason: "signal", signal: "SIGSEGV" });
       expect(resultOf(run, "silent")).toMatchObject({ status: "failed", reason: "missing-output" });
-      expect(resultOf(run, "missing_module")).toMatchObject({ status: "failed", reason: "exception" });
-      expect(resultOf(run, "missing_module").message).toContain("ModuleNotFoundError");
+      // The plan already knows the module cannot be imported: the node fails before it starts.
+      expect(resultOf(run, "missing_module")).toMatchObject({ status: "failed", reason: "not-ready" });
+      expect(resultOf(run, "missing_module").message).toContain("no_such_module_dagtest");
       expect(resultOf(run, "healthy").status).toBe("passed");
       expect(resultOf(run, "after_failure")).toMatchObject({ status: "skipped", reason: "upstream-failed" });
       expect(run.result.pipelineSuccess).toBe(false);

@@ -60,7 +60,12 @@ export function makeProject(spec: RigSpec): string {
   const settings: Record<string, unknown> = {};
   for (const [name, node] of Object.entries(spec.nodes)) {
     writeTree(dir, { [`scripts/${name}.py`]: node.source });
-    nodes[name] = { script: `scripts/${name}.py`, inputs: node.inputs ?? [], outputs: node.outputs ?? [], ...(node.env ? { env: node.env } : {}) };
+    nodes[name] = {
+      script: `scripts/${name}.py`,
+      inputs: node.inputs ?? [],
+      outputs: node.outputs ?? [],
+      ...(node.env ? { env: node.env } : {}),
+    };
     const extra: Record<string, unknown> = {};
     if (node.timeout) extra.timeout = node.timeout;
     if (node.memoryMb) extra.memory_mb = node.memoryMb;
@@ -68,7 +73,10 @@ export function makeProject(spec: RigSpec): string {
     if (data) {
       extra.inputs = Object.fromEntries(Object.keys(data).map((port) => [port, `data/${name}/${port}`]));
       for (const [port, files] of Object.entries(data)) {
-        writeTree(dir, Object.fromEntries(Object.entries(files).map(([f, t]) => [`data/${name}/${port}/${f}`, t])));
+        writeTree(
+          dir,
+          Object.fromEntries(Object.entries(files).map(([f, t]) => [`data/${name}/${port}/${f}`, t])),
+        );
       }
     }
     if (Object.keys(extra).length > 0) settings[name] = extra;
@@ -87,7 +95,12 @@ export function makeProject(spec: RigSpec): string {
 export async function runRig(
   spec: RigSpec,
   executor: Executor,
-  options: { concurrency?: number; failFast?: boolean; signal?: AbortSignal; onEvent?: (e: RunEvent) => void } = {},
+  options: {
+    concurrency?: number;
+    failFast?: boolean;
+    signal?: AbortSignal;
+    onEvent?: (e: RunEvent) => void;
+  } = {},
 ): Promise<RigRun> {
   const dir = makeProject(spec);
   const plan = await planProject(loadSpecProject(path.join(dir, "dagtest.yaml")));

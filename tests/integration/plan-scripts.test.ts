@@ -104,9 +104,14 @@ describe("packages", () => {
     const original = readFileSync(path.join(MINI, "interfaces/mini_eval.step.yaml"), "utf8");
     writeFileSync(
       path.join(shadow, "mini_eval.step.yaml"),
-      original.replace("  framework_requirements:\n", "  framework_requirements:\n    dagtest-no-such-package: '>=1.0'\n"),
+      original.replace(
+        "  framework_requirements:\n",
+        "  framework_requirements:\n    dagtest-no-such-package: '>=1.0'\n",
+      ),
     );
-    const plan = await planSpec(miniSpec(["paths:", `  dockers/mini: ${MINI}/src`], [shadow, `${MINI}/interfaces`]));
+    const plan = await planSpec(
+      miniSpec(["paths:", `  dockers/mini: ${MINI}/src`], [shadow, `${MINI}/interfaces`]),
+    );
     const evaluation = scriptNode(plan, "MiniEval_calibration");
     expect(evaluation.interface?.file).toBe(path.join(shadow, "mini_eval.step.yaml"));
     expect(evaluation.parity).toContainEqual({
@@ -172,7 +177,9 @@ describe("finding scripts", () => {
     const first = writeTree(tempDir(), { "old/archive/mini_eval.py": main, "current/mini_eval.py": main });
     const second = writeTree(tempDir(), { "mini_eval.py": main });
     const plan = await planSpec(miniSpec([`scripts: [${first}, ${second}, ${MINI}/src]`]));
-    expect(scriptNode(plan, "MiniEval_calibration").script.path).toBe(path.join(first, "current/mini_eval.py"));
+    expect(scriptNode(plan, "MiniEval_calibration").script.path).toBe(
+      path.join(first, "current/mini_eval.py"),
+    );
     const ambiguous = plan.problems.filter((p) => p.code === "DAGTEST_SCRIPT_AMBIGUOUS");
     expect(ambiguous.map((p) => [p.node, p.severity])).toEqual([["MiniEval_calibration", "warning"]]);
     expect(ambiguous[0]?.message).toContain("found 4 files named mini_eval.py");
@@ -193,7 +200,10 @@ describe("finding scripts", () => {
     const config = JSON.parse(readFileSync(path.join(MINI, "pipeline_config/config.json"), "utf8")) as {
       configuration: { specific: Record<string, Record<string, unknown>> };
     };
-    config.configuration.specific.MiniEval_calibration!.processing_source_dir = path.join(MINI, "src/scripts");
+    config.configuration.specific.MiniEval_calibration!.processing_source_dir = path.join(
+      MINI,
+      "src/scripts",
+    );
     const dir = miniSpec();
     writeFileSync(path.join(dir, "config.json"), JSON.stringify(config));
     writeFileSync(
@@ -215,7 +225,9 @@ describe("finding scripts", () => {
       miniSpec(["  MiniEval_calibration:", `    script: ${override}/nope.py`, `scripts: [${MINI}/src]`]),
     );
     expect(phantomNode(missing, "MiniEval_calibration").reason).toBe("script-not-found");
-    expect(missing.problems.find((p) => p.code === "DAGTEST_SCRIPT_NOT_FOUND")?.node).toBe("MiniEval_calibration");
+    expect(missing.problems.find((p) => p.code === "DAGTEST_SCRIPT_NOT_FOUND")?.node).toBe(
+      "MiniEval_calibration",
+    );
   });
 
   it("a plain pipeline's missing script is an error naming the path", async () => {

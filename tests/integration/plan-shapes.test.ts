@@ -109,7 +109,10 @@ describe("plain shapes", () => {
     expect(question.message).toMatch(/load\.features \(score 0\.\d\d\) already feeds another input of train/);
     expect(question.message).not.toContain("below");
     // An optional input nobody feeds gets an empty folder, not a question.
-    expect(inputOf(plan, "train", "warm_start")).toMatchObject({ required: false, provision: { kind: "none" } });
+    expect(inputOf(plan, "train", "warm_start")).toMatchObject({
+      required: false,
+      provision: { kind: "none" },
+    });
     expect(inputOf(plan, "train", "labels").provision).toEqual({ kind: "none" });
     expect(plan.summary).toMatchObject({ questions: 1, errors: 0, ready: false });
   });
@@ -121,7 +124,10 @@ describe("plain shapes", () => {
     appendFileSync(path.join(dir, "dagtest.yaml"), "nodes:\n  train:\n    inputs:\n      labels: labels\n");
     const plan = await planSpec(dir);
     expect(plan.questions).toEqual([]);
-    expect(inputOf(plan, "train", "labels").provision).toEqual({ kind: "user", path: path.join(dir, "labels") });
+    expect(inputOf(plan, "train", "labels").provision).toEqual({
+      kind: "user",
+      path: path.join(dir, "labels"),
+    });
     expect(plan.summary.ready).toBe(true);
   });
 
@@ -191,7 +197,10 @@ describe("cursus-mini", () => {
     });
 
     const training = scriptNode(plan, "MiniTraining");
-    expect(training.script).toMatchObject({ path: path.join(root, "src/mini_training.py"), rule: "path-remap" });
+    expect(training.script).toMatchObject({
+      path: path.join(root, "src/mini_training.py"),
+      rule: "path-remap",
+    });
     expect(inputOf(plan, "MiniTraining", "input_path").channels).toEqual(["train", "val", "test"]);
     expect(inputOf(plan, "MiniTraining", "hyperparameters_s3_uri").provision).toEqual({
       kind: "code-dir",
@@ -212,7 +221,12 @@ describe("cursus-mini", () => {
 
     const evaluation = scriptNode(plan, "MiniEval_calibration");
     expect(evaluation.jobArgs).toEqual([
-      { flag: "--job_type", attr: "job_type", value: "calibration", source: { kind: "config", field: "job_type" } },
+      {
+        flag: "--job_type",
+        attr: "job_type",
+        value: "calibration",
+        source: { kind: "config", field: "job_type" },
+      },
     ]);
     expect(evaluation.env.find((e) => e.name === "EVAL_METRIC_CHOICES")?.value).toBe("auc,f1");
     expect(scriptNode(plan, "MiniPreprocessing_training").config).toEqual({

@@ -9,6 +9,7 @@ import type { Plan } from "../../model/plan.js";
 import { planProject } from "../../plan/build.js";
 import { renderPlan } from "../../reporters/plan-text.js";
 import type { CommandResult } from "../result.js";
+import { explainCache } from "./explain-cache.js";
 
 export interface ProjectOptions {
   dag?: string;
@@ -22,6 +23,7 @@ export interface ProjectOptions {
 interface PlanOptions extends ProjectOptions {
   json?: boolean;
   verbose?: boolean;
+  explainCache?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -46,8 +48,17 @@ export function registerPlan(program: Command, done: (result: CommandResult) => 
   )
     .option("--json", "print the plan as JSON (docs/plan-json.md)")
     .option("-v, --verbose", "show why each wire was chosen")
+    .option(
+      "--explain-cache <node>",
+      "print the node's cache fingerprint: every input to it, and whether it is stored",
+    )
     .action(async (target: string | undefined, options: PlanOptions) => {
-      const plan = await planProject(loadProject(target, options));
+      const project = loadProject(target, options);
+      const plan = await planProject(project);
+      if (options.explainCache) {
+        done(explainCache(project, plan, options.explainCache, options.json ?? false));
+        return;
+      }
       const text = options.json
         ? `${JSON.stringify(plan, null, 2)}\n`
         : renderPlan(plan, { verbose: options.verbose ?? false });

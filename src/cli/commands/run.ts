@@ -1,16 +1,11 @@
 /** `dagtest run [PATH]`: plan, then run every script in DAG order; exit 0 only when all passed. */
 import os from "node:os";
 import type { Command } from "commander";
-import { runPlan } from "../../engine/run.js";
 import { DagtestError } from "../../errors.js";
-import { ColdExecutor } from "../../exec/cold.js";
-import type { Reporter } from "../../model/events.js";
-import { planProject } from "../../plan/build.js";
-import { ConsoleReporter } from "../../reporters/console.js";
-import { JUnitReporter } from "../../reporters/junit.js";
-import { renderPlanIssues } from "../../reporters/plan-text.js";
 import type { CommandResult } from "../result.js";
-import { addProjectOptions, loadProject, type ProjectOptions } from "./plan.js";
+import { type RunSettings, runOnce } from "../run-once.js";
+import { watchRuns } from "../watch.js";
+import { addProjectOptions, type ProjectOptions } from "./plan.js";
 
 interface RunCliOptions extends ProjectOptions {
   jobs?: string;
@@ -18,7 +13,21 @@ interface RunCliOptions extends ProjectOptions {
   shuffle?: string | boolean;
   json?: boolean;
   junit?: string;
+  cache?: boolean;
+  force?: string[];
+  only?: string[];
+  from?: string[];
+  to?: string[];
+  watch?: boolean;
 }
+
+const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(",")
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 export function registerRun(program: Command, done: (result: CommandResult) => void): void {
   addProjectOptions(
@@ -32,50 +41,40 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
     .option("--shuffle [seed]", "start equal-ready scripts in a random order, to expose missing edges")
     .option("--json", "print the run result as JSON on stdout (progress goes to stderr)")
     .option("--junit <file>", "write a JUnit XML report, one test case per node")
+    .option("--no-cache", "run every node, and store nothing in the cache")
+    .option("--force <nodes>", "run these nodes even when cached (comma-separated, repeatable)", list)
+    .option(
+      "--only <nodes>",
+      "run only these nodes; upstream outputs come from the cache or the last run",
+      list,
+    )
+    .option("--from <nodes>", "run these nodes and everything downstream of them", list)
+    .option("--to <nodes>", "run these nodes and everything upstream of them", list)
+    .option("--watch", "rerun what changed (scripts, their imports, interfaces, config, data) until Ctrl-C")
     .action(async (target: string | undefined, options: RunCliOptions) => {
-      const project = loadProject(target, options);
-      const plan = await planProject(project);
-      const reporters: Reporter[] = [
-        new ConsoleReporter({ stream: options.json ? process.stderr : process.stdout }),
-      ];
-      if (options.junit) reporters.push(new JUnitReporter(options.junit));
-      if (plan.summary.errors > 0 || plan.questions.length > 0) {
-        (options.json ? process.stderr : process.stdout).write(renderPlanIssues(plan));
-      }
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSigint = () => {
-        interrupts++;
-        if (interrupts === 1) {
-          process.stderr.write("\n[dagtest] stopping: Ctrl-C again to quit at once\n");
-          controller.abort();
-        } else process.exit(130);
+      const settings: RunSettings = {
+        target,
+        project: options,
+        concurrency: parseJobs(options.jobs),
+        failFast: options.failFast ?? false,
+        shuffleSeed: parseShuffle(options.shuffle),
+        json: options.json ?? false,
+        junit: options.junit ?? null,
+        cache: options.cache !== false,
+        force: options.force ?? [],
+        selection: { only: options.only ?? [], from: options.from ?? [], to: options.to ?? [] },
+        command: resumeCommand(target),
       };
-      process.on("SIGINT", onSigint);
-      process.on("SIGTERM", onSigint);
-      const shuffleSeed = parseShuffle(options.shuffle);
-      if (shuffleSeed !== null)
-        process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${shuffleSeed}\n`);
-      const executor = new ColdExecutor();
-      try {
-        const result = await runPlan(plan, {
-          executor,
-          stateDir: project.baseDir,
-          python: plan.sources.python.executable ?? project.python,
-          reporters,
-          concurrency: parseJobs(options.jobs),
-          failFast: options.failFast ?? false,
-          shuffleSeed,
-          signal: controller.signal,
-        });
-        const exitCode = controller.signal.aborted ? 130 : result.pipelineSuccess ? 0 : 1;
-        done({ stdout: options.json ? `${JSON.stringify(result, null, 2)}\n` : "", exitCode });
-      } finally {
-        process.off("SIGINT", onSigint);
-        process.off("SIGTERM", onSigint);
-        await executor.close();
+      if (settings.shuffleSeed !== null) {
+        process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${settings.shuffleSeed}\n`);
       }
+      done(options.watch ? await watchRuns(settings) : await runOnce(settings));
     });
+}
+
+/** The command a user would type again, for resume hints. */
+function resumeCommand(target: string | undefined): string {
+  return target ? `dagtest run ${target}` : "dagtest run";
 }
 
 function parseJobs(value: string | undefined): number {

@@ -1,0 +1,216 @@
+/**
+ * The local content-addressed cache under `.dagtest/cache/`: fingerprint → the outputs a node
+ * produced. Entries are written to a temp folder and renamed into place, so a reader never sees
+ * half an entry and two runs at once never corrupt one; every file is verified by hash before
+ * reuse, and a damaged entry is discarded. Outputs are restored as copies (reflinks where the
+ * file system has them), never as shared writable folders.
+ */
+import { randomBytes } from "node:crypto";
+import {
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import path from "node:path";
+import { hashFileContent, listFiles } from "../util/files.js";
+import type { FingerprintData } from "./fingerprint.js";
+
+export interface CachedFile {
+  readonly port: string;
+  readonly rel: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface CacheEntry {
+  readonly fingerprint: string;
+  readonly node: string;
+  readonly createdAt: string;
+  readonly data: FingerprintData;
+  readonly ports: readonly string[];
+  readonly files: readonly CachedFile[];
+  readonly durationMs: number;
+}
+
+export type RestoreResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export class LocalCache {
+  readonly dir: string;
+
+  constructor(stateDir: string) {
+    this.dir = path.join(stateDir, ".dagtest", "cache");
+  }
+
+  #entryDir(fingerprint: string): string {
+    return path.join(this.dir, "entries", fingerprint.slice(0, 2), fingerprint);
+  }
+
+  /** The stored entry for a fingerprint, or null (a missing or unreadable entry is a miss). */
+  get(fingerprint: string): CacheEntry | null {
+    try {
+      return JSON.parse(
+        readFileSync(path.join(this.#entryDir(fingerprint), "entry.json"), "utf8"),
+      ) as CacheEntry;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Copy an entry's files into the run's output folders, verifying every hash first. */
+  restore(entry: CacheEntry, outputs: Readonly<Record<string, string>>): RestoreResult {
+    const base = path.join(this.#entryDir(entry.fingerprint), "files");
+    for (const file of entry.files) {
+      const stored = path.join(base, file.port, file.rel);
+      if (
+        !existsSync(stored) ||
+        statSync(stored).size !== file.size ||
+        hashFileContent(stored) !== file.sha256
+      ) {
+        this.discard(entry.fingerprint);
+        return { ok: false, reason: `the cached copy of ${file.port}/${file.rel} is damaged; discarded` };
+      }
+    }
+    for (const port of entry.ports) {
+      const target = outputs[port];
+      if (!target) continue;
+      rmSync(target, { recursive: true, force: true });
+      mkdirSync(target, { recursive: true });
+    }
+    for (const file of entry.files) {
+      const target = outputs[file.port];
+      if (!target) continue;
+      const to = path.join(target, file.rel);
+      mkdirSync(path.dirname(to), { recursive: true });
+      copyFileSync(path.join(base, file.port, file.rel), to, constants.COPYFILE_FICLONE);
+    }
+    const now = new Date();
+    utimesSync(path.join(this.#entryDir(entry.fingerprint), "entry.json"), now, now);
+    return { ok: true };
+  }
+
+  /** Store a node's outputs; a concurrent writer of the same fingerprint wins harmlessly. */
+  put(
+    fingerprint: string,
+    node: string,
+    data: FingerprintData,
+    outputs: Readonly<Record<string, string>>,
+    durationMs: number,
+  ): void {
+    const tmp = path.join(this.dir, "tmp", `${fingerprint.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
+    const files: CachedFile[] = [];
+    try {
+      for (const [port, dir] of Object.entries(outputs)) {
+        for (const file of listFiles(dir)) {
+          const rel = path.relative(dir, file);
+          const to = path.join(tmp, "files", port, rel);
+          mkdirSync(path.dirname(to), { recursive: true });
+          copyFileSync(file, to, constants.COPYFILE_FICLONE);
+          files.push({ port, rel, size: statSync(to).size, sha256: hashFileContent(to) });
+        }
+      }
+      const entry: CacheEntry = {
+        fingerprint,
+        node,
+        createdAt: new Date().toISOString(),
+        data,
+        ports: Object.keys(outputs),
+        files,
+        durationMs,
+      };
+      writeFileSync(path.join(tmp, "entry.json"), JSON.stringify(entry, null, 2));
+      const final = this.#entryDir(fingerprint);
+      mkdirSync(path.dirname(final), { recursive: true });
+      if (existsSync(final)) rmSync(tmp, { recursive: true, force: true });
+      else renameSync(tmp, final);
+    } catch (error) {
+      rmSync(tmp, { recursive: true, force: true });
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another run renamed the same fingerprint into place first: its entry is as good as ours.
+      if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
+    }
+    this.#remember(node, data);
+  }
+
+  discard(fingerprint: string): void {
+    rmSync(this.#entryDir(fingerprint), { recursive: true, force: true });
+  }
+
+  /** The fingerprint data a node last ran (or restored) with, to explain why it runs again. */
+  lastData(node: string): FingerprintData | null {
+    try {
+      return JSON.parse(
+        readFileSync(path.join(this.dir, "nodes", `${node}.json`), "utf8"),
+      ) as FingerprintData;
+    } catch {
+      return null;
+    }
+  }
+
+  #remember(node: string, data: FingerprintData): void {
+    const file = path.join(this.dir, "nodes", `${node}.json`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, JSON.stringify(data));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  remember(node: string, data: FingerprintData): void {
+    this.#remember(node, data);
+  }
+
+  /** Evict least-recently-used entries until the cache holds at most `maxBytes`. */
+  evict(maxBytes: number): { removed: number; bytes: number } {
+    const entries = this.#entries().sort((a, b) => a.usedAt - b.usedAt);
+    let total = entries.reduce((sum, e) => sum + e.bytes, 0);
+    let removed = 0;
+    for (const entry of entries) {
+      if (total <= maxBytes) break;
+      this.discard(entry.fingerprint);
+      total -= entry.bytes;
+      removed++;
+    }
+    this.#sweepTemp();
+    return { removed, bytes: total };
+  }
+
+  /** Remove everything; returns how many entries there were. */
+  clean(): number {
+    const count = this.#entries().length;
+    rmSync(this.dir, { recursive: true, force: true });
+    return count;
+  }
+
+  #entries(): { fingerprint: string; bytes: number; usedAt: number }[] {
+    const root = path.join(this.dir, "entries");
+    if (!existsSync(root)) return [];
+    const out: { fingerprint: string; bytes: number; usedAt: number }[] = [];
+    for (const prefix of readdirSync(root)) {
+      for (const fingerprint of readdirSync(path.join(root, prefix))) {
+        const entry = this.get(fingerprint);
+        const usedAt = existsSync(path.join(root, prefix, fingerprint, "entry.json"))
+          ? statSync(path.join(root, prefix, fingerprint, "entry.json")).mtimeMs
+          : 0;
+        out.push({ fingerprint, bytes: entry?.files.reduce((s, f) => s + f.size, 0) ?? 0, usedAt });
+      }
+    }
+    return out;
+  }
+
+  /** Temp folders left by a run killed mid-write (older than an hour) are removed. */
+  #sweepTemp(): void {
+    const tmp = path.join(this.dir, "tmp");
+    if (!existsSync(tmp)) return;
+    const hourAgo = Date.now() - 3600_000;
+    for (const name of readdirSync(tmp)) {
+      const full = path.join(tmp, name);
+      if (statSync(full).mtimeMs < hourAgo) rmSync(full, { recursive: true, force: true });
+    }
+  }
+}

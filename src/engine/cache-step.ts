@@ -1,0 +1,140 @@
+/**
+ * The cache and partial runs, as seen by the engine: before a node runs, restore its outputs from
+ * the cache (same fingerprint) or, for a node left out of a partial run, from the last run that
+ * produced them; after it passes, store its outputs.
+ */
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { explainChange, type Fingerprint } from "../cache/fingerprint.js";
+import type { LocalCache } from "../cache/store.js";
+import { DagtestError } from "../errors.js";
+import type { Plan, ScriptNode } from "../model/plan.js";
+import type { ScriptResult } from "../model/run.js";
+import { nodePaths } from "./jobs.js";
+import { previousOutputs } from "./reuse.js";
+
+export interface CacheStepOptions {
+  readonly cache: LocalCache | null;
+  /** Nodes that run even when their fingerprint is cached. */
+  readonly force: ReadonlySet<string>;
+  /** Nodes chosen by --only/--from/--to, or null for all. */
+  readonly selected: ReadonlySet<string> | null;
+  readonly stateDir: string;
+}
+
+export class CacheStep {
+  readonly #plan: Plan;
+  readonly #options: CacheStepOptions;
+  readonly #fingerprints: ReadonlyMap<string, Fingerprint>;
+  readonly #runDir: string;
+  readonly #runId: string;
+
+  constructor(
+    plan: Plan,
+    options: CacheStepOptions,
+    fingerprints: ReadonlyMap<string, Fingerprint>,
+    runDir: string,
+    runId: string,
+  ) {
+    this.#plan = plan;
+    this.#options = options;
+    this.#fingerprints = fingerprints;
+    this.#runDir = runDir;
+    this.#runId = runId;
+  }
+
+  /** Nodes a partial run must not run but whose outputs it needs; throws when some have none. */
+  checkPartialRun(needed: readonly string[], command: string): void {
+    const missing = needed.filter((node) => !this.#hasStoredOutputs(node));
+    if (missing.length === 0) return;
+    throw new DagtestError({
+      code: "DAGTEST_UPSTREAM_MISSING",
+      message: `The selected nodes need the outputs of ${missing.join(", ")}, which no earlier run or cache entry has.`,
+      hint: `Run them first: \`${command} --to ${missing.join(",")}\` (or run without --only/--from).`,
+    });
+  }
+
+  #hasStoredOutputs(node: string): boolean {
+    const fp = this.#fingerprints.get(node);
+    if (fp?.cacheable && this.#options.cache?.get(fp.hash)) return true;
+    return previousOutputs(this.#options.stateDir, node, this.#runId) !== null;
+  }
+
+  /** A `cached` result when the node's outputs could be restored, else null (and why it must run). */
+  tryRestore(node: ScriptNode): { result: ScriptResult | null; ranBecause: string[] } {
+    const fp = this.#fingerprints.get(node.name);
+    const outputs = this.#outputDirs(node);
+    const cache = this.#options.cache;
+    const notSelected = this.#options.selected !== null && !this.#options.selected.has(node.name);
+    if (cache && fp?.cacheable && !this.#options.force.has(node.name)) {
+      const entry = cache.get(fp.hash);
+      if (entry) {
+        const restored = cache.restore(entry, outputs);
+        if (restored.ok) {
+          cache.remember(node.name, fp.data);
+          return {
+            result: cached(node, outputs, `cached: unchanged since ${entry.createdAt}`),
+            ranBecause: [],
+          };
+        }
+        if (!notSelected) return { result: null, ranBecause: [restored.reason] };
+      } else if (!notSelected) {
+        return { result: null, ranBecause: explainChange(cache.lastData(node.name), fp.data) };
+      }
+    }
+    if (notSelected) {
+      const previous = previousOutputs(this.#options.stateDir, node.name, this.#runId);
+      if (previous) {
+        for (const [port, dir] of Object.entries(outputs)) {
+          rmSync(dir, { recursive: true, force: true });
+          const from = previous.outputs[port];
+          if (from) cpSync(from, dir, { recursive: true });
+          else mkdirSync(dir, { recursive: true });
+        }
+        return {
+          result: cached(node, outputs, `not selected: outputs reused from run ${previous.runId}`),
+          ranBecause: [],
+        };
+      }
+    }
+    if (this.#options.force.has(node.name)) return { result: null, ranBecause: ["--force"] };
+    if (fp && !fp.cacheable) return { result: null, ranBecause: [`not cached: ${fp.reason}`] };
+    return { result: null, ranBecause: [] };
+  }
+
+  /** Store a passed node's outputs under its fingerprint. */
+  store(node: ScriptNode, result: ScriptResult): void {
+    const fp = this.#fingerprints.get(node.name);
+    if (!this.#options.cache || !fp?.cacheable || result.status !== "passed") return;
+    this.#options.cache.put(fp.hash, node.name, fp.data, result.outputs, result.durationMs);
+  }
+
+  #outputDirs(node: ScriptNode): Record<string, string> {
+    const base = nodePaths(this.#runDir, node.name).outputs;
+    return Object.fromEntries(node.outputs.map((o) => [o.name, `${base}/${o.name}`]));
+  }
+
+  get plan(): Plan {
+    return this.#plan;
+  }
+}
+
+function cached(node: ScriptNode, outputs: Record<string, string>, message: string): ScriptResult {
+  return {
+    node: node.name,
+    status: "cached",
+    reason: null,
+    message,
+    startedAt: null,
+    durationMs: 0,
+    peakRssKb: null,
+    exitCode: null,
+    signal: null,
+    logs: null,
+    logTail: null,
+    error: null,
+    outputs,
+    guardEvents: [],
+    checks: [],
+    ranBecause: [],
+  };
+}
