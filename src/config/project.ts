@@ -74,8 +74,13 @@ export function loadDirectProject(options: DirectOptions): Project {
 
 /** Load a dagtest.yaml and everything it names. */
 export function loadSpecProject(specFile: string, overrides: { python?: string | undefined } = {}): Project {
-  const loaded = loadSpec(specFile);
+  return projectFromSpec(loadSpec(specFile), overrides);
+}
+
+/** A project from an already validated spec (read from disk, or edited in memory by the factory). */
+export function projectFromSpec(loaded: LoadedSpec, overrides: { python?: string | undefined } = {}): Project {
   const { spec, dir } = loaded;
+  const specFile = loaded.file;
   const abs = (p: string) => path.resolve(dir, p);
   const plain = spec.pipeline ?? null;
   const dag = plain ? plainDag(loaded) : loadDag(abs(spec.dag!));
@@ -132,6 +137,11 @@ function checkNamedNodes(loaded: LoadedSpec, dag: Dag): void {
       if (node !== undefined && !known.has(node)) fail(node, ["wires", i, end]);
     }
   });
+}
+
+/** The same project with other per-node user settings (relative paths resolve against the spec's folder). */
+export function withNodeSettings(project: Project, nodes: Record<string, NodeSettings>): Project {
+  return { ...project, nodes: absoluteSettings(nodes, (p) => path.resolve(project.baseDir, p)) };
 }
 
 function absoluteSettings(

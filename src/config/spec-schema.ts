@@ -56,6 +56,13 @@ const plainPipeline = z
 
 const portMap = z.record(z.string(), pathString);
 
+const isolation = z
+  .enum(["fork", "process"])
+  .describe(
+    "`fork`: a child of the warm fork server that preloaded the scripts' imports (fast; Linux). " +
+      "`process`: a fresh Python interpreter per node.",
+  );
+
 const nodeSettings = z
   .strictObject({
     config: z.string().optional().describe("The config entry (configuration.specific key) for this node."),
@@ -77,6 +84,7 @@ const nodeSettings = z
       .positive()
       .optional()
       .describe("Address-space limit of the node's process, in MiB."),
+    isolation: isolation.optional().describe("`process`: always run this node in a fresh interpreter."),
   })
   .describe("Per-node decisions of the user.");
 
@@ -117,6 +125,11 @@ const execution = z
       .default(10)
       .describe("Per-node cap on each of stdout and stderr, in MiB."),
     guards: guards.default({ block_pip_install: true, stub_modules: [], fresh_workdir: true }),
+    isolation: isolation.default("fork"),
+    preload: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a module name"))
+      .default([])
+      .describe("Modules the fork server imports once, besides the installed packages the scripts import."),
     cache: z
       .strictObject({
         enabled: z

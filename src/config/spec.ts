@@ -3,7 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
 import { DagtestError } from "../errors.js";
-import { loadSource, type SourceDocument } from "./source.js";
+import { loadSource, parseSource, type SourceDocument } from "./source.js";
 import { type Spec, specSchema } from "./spec-schema.js";
 
 export const SPEC_FILE_NAME = "dagtest.yaml";
@@ -37,7 +37,16 @@ export function resolveSpecPath(target: string): string {
 
 /** Read and validate a spec file. */
 export function loadSpec(file: string): LoadedSpec {
-  const document = loadSource(file, "test spec");
+  return validateSpec(loadSource(file, "test spec"));
+}
+
+/** Validate a spec held in memory (text not yet saved), as if it were read from `file`. */
+export function parseSpecText(file: string, text: string): LoadedSpec {
+  return validateSpec(parseSource(file, text, "test spec"));
+}
+
+function validateSpec(document: SourceDocument): LoadedSpec {
+  const file = document.file;
   const parsed = specSchema.safeParse(document.data ?? {});
   if (!parsed.success) throw specError(document, parsed.error);
   return { file, dir: path.dirname(file), spec: parsed.data, document };

@@ -105,6 +105,8 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       stubModules: project.execution.guards.stub_modules,
       freshWorkdir: project.execution.guards.fresh_workdir,
       maxLogBytes: Math.round(project.execution.max_log_mb * 1024 * 1024),
+      isolation: project.execution.isolation,
+      preload: project.execution.preload,
     },
     order: topo.order,
     layers: generations(topo.order, adj),
@@ -177,25 +179,38 @@ function scriptNode(
   }
   const described = r.facts?.ok ? r.facts : null;
   const check = described ? summariseCheck(described) : null;
-  if (described) {
-    problems.push(...disagreements(base.name, iface, described, env, jobArgs));
-    const modules = facts.describe?.ok ? facts.describe.result.modules : null;
-    problems.push(...missingImports(base.name, described, modules, execution.guards.stub_modules));
-  }
   const interpreter = facts.describe?.ok ? facts.describe.result : null;
+  const python = interpreter
+    ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
+    : undefined;
   const parity = parityOf(
     base.name,
     iface,
     interpreter?.packages ?? null,
     interpreter?.python.version ?? null,
+    python,
   );
   problems.push(...parity.problems);
+  if (described) {
+    problems.push(...disagreements(base.name, iface, described, env, jobArgs));
+    const missing = parity.parity.filter((p) => p.installed === null).map((p) => p.package);
+    problems.push(
+      ...missingImports(
+        base.name,
+        described,
+        interpreter?.modules ?? null,
+        execution.guards.stub_modules,
+        missing,
+      ),
+    );
+  }
   return {
     ...base,
     kind: "script",
     limits: {
       timeoutMs: Math.round((ctx.settings.timeout ?? execution.timeout) * 1000),
       memoryMb: ctx.settings.memory_mb ?? execution.memory_mb ?? null,
+      isolation: ctx.settings.isolation ?? execution.isolation,
     },
     script: r.location,
     frameworks: frameworksOf(check),

@@ -44,6 +44,9 @@ export function summariseCheck(facts: Described): ScriptCheck {
         facts.imports.filter((i) => !i.localPath && !i.module.startsWith(".")).map((i) => topLevel(i.module)),
       ),
     ].sort(),
+    modules: [
+      ...new Set(facts.imports.filter((i) => !i.localPath && !i.module.startsWith(".")).map((i) => i.module)),
+    ].sort(),
     localImports: [...new Set(facts.imports.flatMap((i) => (i.localPath ? [i.localPath] : [])))].sort(),
     inputKeys: keys(facts.inputKeys),
     outputKeys: keys(facts.outputKeys),
@@ -127,6 +130,7 @@ export function parityOf(
   iface: StepInterface,
   packages: Readonly<Record<string, string | null>> | null,
   pythonVersion: string | null,
+  interpreter = "the interpreter that runs it",
 ): { parity: PackageParity[]; problems: Problem[] } {
   const parity: PackageParity[] = [];
   const problems: Problem[] = [];
@@ -141,7 +145,7 @@ export function parityOf(
         problem(
           "error",
           "DAGTEST_PACKAGE_MISSING",
-          `Node "${node}" needs ${name} ${wanted}, which is not installed in the interpreter that runs it.`,
+          `Node "${node}" needs ${name} ${wanted}, which is not installed in ${interpreter}.`,
           {
             node,
             hint: `Install it (e.g. \`<python> -m pip install "${name}${wanted}"\`), or add it to stub_modules if the script only imports it.`,
@@ -175,14 +179,18 @@ export function missingImports(
   facts: Described,
   modules: Readonly<Record<string, boolean>> | null,
   stubbed: readonly string[],
+  missingPackages: readonly string[] = [],
 ): Problem[] {
   if (!modules) return [];
+  // A framework pin already reported missing says the same thing; say it once.
+  const reported = new Set(missingPackages.map((p) => p.toLowerCase()));
   const seen = new Set<string>();
   const out: Problem[] = [];
   for (const item of facts.imports) {
     if (item.localPath || item.module.startsWith(".")) continue;
     const top = topLevel(item.module);
     if (seen.has(top) || modules[top] !== false || stubbed.includes(top)) continue;
+    if (reported.has(top.toLowerCase()) || reported.has((FRAMEWORKS[top] ?? "").toLowerCase())) continue;
     seen.add(top);
     out.push(
       problem(

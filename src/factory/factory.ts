@@ -1,0 +1,289 @@
+/**
+ * The interactive testing factory (the seeds' InteractiveRuntimeTestingFactory): turns a DAG and a
+ * config into a ready-to-run test, asking only for what cannot be derived. Every answer is
+ * validated at once; decisions are kept in dagtest.yaml, which `dagtest run` reads.
+ *
+ * @example
+ * const factory = await createTestingFactory({ dag: "pipeline.dag.json", config: "config.json", project: "." });
+ * for (const name of factory.getPendingScriptConfigurations()) {
+ *   console.log(factory.getScriptTestingRequirements(name).missing);
+ * }
+ * factory.configureScriptTesting("TabularPreprocessing_training", { inputs: { DATA: "data/train" } });
+ * factory.save();
+ * const { results } = await factory.executeDagGuidedTesting();
+ */
+import type { Project } from "../config/project.js";
+import { withNodeSettings } from "../config/project.js";
+import type { NodeSettings } from "../config/spec-schema.js";
+import { DagtestError } from "../errors.js";
+import type { Plan, PlanNode, ScriptNode } from "../model/plan.js";
+import { analyseNodes } from "../plan/analyse.js";
+import { buildPlan } from "../plan/build.js";
+import type { Facts } from "../plan/facts.js";
+import { didYouMean } from "../util/suggest.js";
+import { executePlan } from "./execute.js";
+import type { SpecDocument } from "./spec-document.js";
+import type {
+  ConfigurationState,
+  ExecutablePlan,
+  FactorySummary,
+  GuidedTestingResult,
+  ScriptConfiguration,
+  ScriptResolutionPreview,
+  ScriptTestingRequirements,
+  SkippedNode,
+  ValidationIssue,
+} from "./types.js";
+import { validateConfiguration } from "./validate.js";
+import { missingFor, requirementsOf } from "./views.js";
+
+export class TestingFactory {
+  readonly #project: Project;
+  readonly #facts: Facts;
+  readonly #spec: SpecDocument;
+  #plan: Plan;
+  /** Scripts the user configured in this session or in dagtest.yaml. */
+  readonly #configured = new Set<string>();
+  readonly #autoConfigured = new Set<string>();
+
+  /** Use `createTestingFactory`; this takes an already loaded project and its facts. */
+  constructor(project: Project, facts: Facts, spec: SpecDocument) {
+    this.#project = project;
+    this.#facts = facts;
+    this.#spec = spec;
+    this.#plan = this.#replan(spec.nodeSettings());
+    for (const name of Object.keys(spec.nodeSettings())) this.#configured.add(name);
+  }
+
+  /** The current plan (re-derived after every change). */
+  get plan(): Plan {
+    return this.#plan;
+  }
+
+  /** The dagtest.yaml this factory reads and writes. */
+  get specFile(): string {
+    return this.#spec.file;
+  }
+
+  /** Validated scripts only, in topological order: never a phantom. */
+  getScriptsRequiringTesting(): string[] {
+    return this.#scripts().map((n) => n.name);
+  }
+
+  /** Every phantom node with the reason it cannot run locally. */
+  getSkippedNodes(): SkippedNode[] {
+    return this.#plan.nodes.flatMap((n) =>
+      n.kind === "phantom" ? [{ node: n.name, reason: n.reason, detail: n.detail }] : [],
+    );
+  }
+
+  /** Inputs, outputs, env vars and job args of a script, each with its default and where it came from. */
+  getScriptTestingRequirements(name: string): ScriptTestingRequirements {
+    return requirementsOf(this.#plan, this.#script(name));
+  }
+
+  /** Validate a configuration without applying it; `[]` means it would be accepted. */
+  validateScriptConfiguration(name: string, config: ScriptConfiguration): ValidationIssue[] {
+    const node = this.#node(name);
+    const issues = validateConfiguration(node, config, this.#spec.dir);
+    if (issues.length > 0 || node.kind === "phantom") return issues;
+    const trial = this.#replan(this.#settingsWith(node, config));
+    const still = missingFor(trial, name).filter(
+      (m) => !(config.inputs && m.field.slice(7) in config.inputs),
+    );
+    return still.map((m) => ({
+      script: name,
+      field: m.field,
+      message: `${name}: ${m.field}: ${m.message}`,
+      hint: `Give it: configureScriptTesting("${name}", { ${m.field.split(".")[0]}: { ${m.field.split(".")[1]}: <value> } }) (dagtest.yaml: ${m.answerAt}).`,
+    }));
+  }
+
+  /**
+   * Apply a script's configuration (config values stay defaults the user may override). Throws a
+   * DagtestError (DAGTEST_INVALID_CONFIGURATION) listing every issue; nothing changes then.
+   * On a phantom node, `outputs` says where the data it would produce is.
+   */
+  configureScriptTesting(name: string, config: ScriptConfiguration): ScriptTestingRequirements | null {
+    const issues = this.validateScriptConfiguration(name, config);
+    if (issues.length > 0) {
+      throw new DagtestError({
+        code: "DAGTEST_INVALID_CONFIGURATION",
+        message: issues.map((i) => i.message).join("\n"),
+        hint: issues.map((i) => i.hint).join("\n"),
+      });
+    }
+    const node = this.#node(name);
+    this.#write(node, config);
+    this.#configured.add(name);
+    this.#plan = this.#replan(this.#spec.nodeSettings());
+    return node.kind === "script" ? this.getScriptTestingRequirements(name) : null;
+  }
+
+  /** Scripts that still need an answer from the user. */
+  getPendingScriptConfigurations(): string[] {
+    return this.#scripts()
+      .filter((n) => missingFor(this.#plan, n.name).length > 0)
+      .map((n) => n.name);
+  }
+
+  /** A script needs no question when every required input is wired and every env var and arg has a value. */
+  canAutoConfigureScript(name: string): boolean {
+    return missingFor(this.#plan, this.#script(name).name).length === 0;
+  }
+
+  /** Mark a script auto-configured when it can be; returns whether it was. */
+  autoConfigureScriptIfPossible(name: string): boolean {
+    if (!this.canAutoConfigureScript(name)) return false;
+    if (!this.#configured.has(name)) this.#autoConfigured.add(name);
+    return true;
+  }
+
+  getTestingFactorySummary(): FactorySummary {
+    const states: Record<string, ConfigurationState> = {};
+    const counts: Record<ConfigurationState, number> = {
+      pending: 0,
+      partial: 0,
+      "auto-configurable": 0,
+      "auto-configured": 0,
+      complete: 0,
+    };
+    for (const node of this.#scripts()) {
+      const state = this.#state(node);
+      states[node.name] = state;
+      counts[state]++;
+    }
+    const planErrors = this.#plan.summary.errors;
+    return {
+      totalScripts: this.#scripts().length,
+      states,
+      counts,
+      pendingScripts: Object.keys(states).filter((n) => states[n] === "pending" || states[n] === "partial"),
+      skippedNodes: this.getSkippedNodes(),
+      planErrors,
+      readyForTesting: counts.pending + counts.partial === 0 && planErrors === 0,
+    };
+  }
+
+  #state(node: ScriptNode): ConfigurationState {
+    const missing = missingFor(this.#plan, node.name).length;
+    if (missing > 0) return this.#configured.has(node.name) ? "partial" : "pending";
+    if (this.#configured.has(node.name)) return "complete";
+    return this.#autoConfigured.has(node.name) ? "auto-configured" : "auto-configurable";
+  }
+
+  /** Node → script path with a confidence, before anything runs. */
+  previewScriptResolution(): ScriptResolutionPreview[] {
+    return this.#plan.nodes.map((n) => {
+      if (n.kind === "phantom")
+        return {
+          node: n.name,
+          scriptPath: null,
+          rule: "phantom",
+          confidence: 0,
+          reason: `${n.reason}: ${n.detail}`,
+        };
+      const ambiguous = this.#plan.problems.some(
+        (p) => p.node === n.name && p.code === "DAGTEST_SCRIPT_AMBIGUOUS",
+      );
+      const confidence = n.script.rule === "search-fallback" ? (ambiguous ? 0.5 : 0.8) : 1;
+      return { node: n.name, scriptPath: n.script.path, rule: n.script.rule, confidence, reason: null };
+    });
+  }
+
+  /** The plan ready to run, without running it. */
+  compileDagToScriptExecution(): ExecutablePlan {
+    const plan = this.#plan;
+    const project = this.#project;
+    return { plan, execute: (options = {}) => executePlan(project, plan, options) };
+  }
+
+  /** Auto-configure what can be, refuse with the list of what is missing, otherwise run everything. */
+  async executeDagGuidedTesting(
+    options: { concurrency?: number; signal?: AbortSignal } = {},
+  ): Promise<GuidedTestingResult> {
+    for (const name of this.getScriptsRequiringTesting()) this.autoConfigureScriptIfPossible(name);
+    const summary = this.getTestingFactorySummary();
+    if (!summary.readyForTesting) {
+      const lines = summary.pendingScripts.flatMap((n) =>
+        missingFor(this.#plan, n).map((m) => `${n}: ${m.message} (answer at ${m.answerAt})`),
+      );
+      const errors = this.#plan.problems.filter((p) => p.severity === "error").map((p) => p.message);
+      throw new DagtestError({
+        code: "DAGTEST_NOT_CONFIGURED",
+        message: `Not ready to test:\n${[...lines, ...errors].join("\n")}`,
+        hint: "Configure the scripts listed (configureScriptTesting, or `dagtest init`), then try again.",
+      });
+    }
+    const results = await this.compileDagToScriptExecution().execute(options);
+    return { results, factory: this.getTestingFactorySummary() };
+  }
+
+  /** Write the user's decisions to dagtest.yaml (comments and order of the file are kept). */
+  save(): void {
+    this.#spec.save();
+  }
+
+  #write(node: PlanNode, config: ScriptConfiguration): void {
+    const rel = (p: string) => this.#spec.relative(p);
+    for (const [port, p] of Object.entries(config.outputs ?? {}))
+      this.#spec.setNodeValue(node.name, "outputs", port, rel(p));
+    for (const [port, p] of Object.entries(config.inputs ?? {}))
+      this.#spec.setNodeValue(node.name, "inputs", port, rel(p));
+    if (node.kind !== "script") return;
+    for (const [name, value] of Object.entries(config.env ?? {})) {
+      const derived = node.env.find((e) => e.name === name);
+      // A value equal to what the config already gives is not frozen into the file.
+      const same = derived && derived.source?.kind !== "user" && derived.value === String(value);
+      this.#spec.setNodeValue(node.name, "env", name, same ? null : value);
+    }
+    for (const [name, value] of Object.entries(config.jobArgs ?? {})) {
+      const derived = node.jobArgs.find((a) => a.attr === name);
+      const same = derived && derived.source?.kind !== "user" && derived.value === String(value);
+      this.#spec.setNodeValue(node.name, "job_args", name, same ? null : value);
+    }
+  }
+
+  #settingsWith(node: PlanNode, config: ScriptConfiguration): Record<string, NodeSettings> {
+    const settings = structuredClone(this.#spec.nodeSettings());
+    const current: NodeSettings = settings[node.name] ?? {};
+    settings[node.name] = {
+      ...current,
+      inputs: { ...(current.inputs ?? {}), ...(config.inputs ?? {}) },
+      outputs: { ...(current.outputs ?? {}), ...(config.outputs ?? {}) },
+      env: { ...(current.env ?? {}), ...(config.env ?? {}) },
+      job_args: { ...(current.job_args ?? {}), ...(config.jobArgs ?? {}) },
+    };
+    return settings;
+  }
+
+  /** Pure re-planning with the facts gathered once: fast enough to run on every answer. */
+  #replan(settings: Record<string, NodeSettings>): Plan {
+    const project = withNodeSettings(this.#project, settings);
+    return buildPlan(project, analyseNodes(project), this.#facts);
+  }
+
+  #scripts(): ScriptNode[] {
+    return this.#plan.nodes.filter((n): n is ScriptNode => n.kind === "script");
+  }
+
+  #node(name: string): PlanNode {
+    const node = this.#plan.nodes.find((n) => n.name === name);
+    if (node) return node;
+    throw new DagtestError({
+      code: "DAGTEST_UNKNOWN_NODE",
+      message: `"${name}" is not a node of this pipeline.${didYouMean(name, this.#plan.order)}`,
+      hint: `Scripts: ${this.getScriptsRequiringTesting().join(", ") || "(none)"}.`,
+    });
+  }
+
+  #script(name: string): ScriptNode {
+    const node = this.#node(name);
+    if (node.kind === "script") return node;
+    throw new DagtestError({
+      code: "DAGTEST_UNKNOWN_NODE",
+      message: `"${name}" is a phantom (${node.reason}: ${node.detail}), not a script.${didYouMean(name, this.getScriptsRequiringTesting())}`,
+      hint: "Phantoms are listed by getSkippedNodes(); configure a phantom's outputs with configureScriptTesting(name, { outputs }).",
+    });
+  }
+}
