@@ -77,6 +77,11 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
     outputPaths[output.name] = path.join(paths.outputs, output.name);
     mkdirSync(outputPaths[output.name]!, { recursive: true });
   }
+  // Keys the script reads under another name than its interface declares (see plan portAliases).
+  for (const [key, port] of Object.entries(node.portAliases.inputs))
+    if (inputPaths[port]) inputPaths[key] = inputPaths[port];
+  for (const [key, port] of Object.entries(node.portAliases.outputs))
+    if (outputPaths[port]) outputPaths[key] = outputPaths[port];
   const environ: Record<string, string> = {};
   for (const env of node.env) if (env.value !== null) environ[env.name] = env.value;
   if (plan.execution.freshWorkdir) environ.WORKING_DIRECTORY = paths.work;

@@ -77,12 +77,17 @@ export function disagreements(
   const ifaceName = iface.file.split("/").pop();
   const warn = (code: string, message: string, hint: string, read: KeyRead) =>
     out.push(problem("warning", code, message, { node, hint, location: where(read) }));
+  const aliases = portAliases(iface, facts);
+  const aliasNote = (key: string, map: Record<string, string>) =>
+    map[key]
+      ? ` dagtest passes it the folder of "${map[key]}", the one declared port the script never reads.`
+      : "";
   const inputs = new Set(iface.inputs.map((i) => i.name));
   for (const read of facts.inputKeys.filter((r) => !inputs.has(r.key))) {
     warn(
       "DAGTEST_UNDECLARED_INPUT",
-      `The script reads input_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no input "${read.key}".`,
-      "Declare the input in the interface, or the script will get a KeyError.",
+      `The script reads input_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no input "${read.key}".${aliasNote(read.key, aliases.inputs)}`,
+      "Declare the input in the interface (or rename the key in the script).",
       read,
     );
   }
@@ -90,7 +95,7 @@ export function disagreements(
   for (const read of facts.outputKeys.filter((r) => !outputs.has(r.key))) {
     warn(
       "DAGTEST_UNDECLARED_OUTPUT",
-      `The script reads output_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no output "${read.key}".`,
+      `The script reads output_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no output "${read.key}".${aliasNote(read.key, aliases.outputs)}`,
       "Declare the output in the interface (or rename the key in the script) so the data flows downstream.",
       read,
     );
@@ -206,4 +211,31 @@ export function missingImports(
     );
   }
   return out;
+}
+
+/**
+ * When a script reads a key its interface does not declare, and exactly one declared port of
+ * that kind is never read by the script, the unread port is almost certainly the same folder under
+ * another name: bind the key to it (a warning says so), so real scripts run without edits.
+ */
+export function portAliases(
+  iface: StepInterface,
+  facts: Described,
+): { inputs: Record<string, string>; outputs: Record<string, string> } {
+  const pick = (declared: readonly string[], reads: readonly KeyRead[]): Record<string, string> => {
+    const read = new Set(reads.map((r) => r.key));
+    const undeclared = [...read].filter((k) => !declared.includes(k));
+    const unread = declared.filter((d) => !read.has(d));
+    return undeclared.length === 1 && unread.length === 1 ? { [undeclared[0]!]: unread[0]! } : {};
+  };
+  return {
+    inputs: pick(
+      iface.inputs.map((i) => i.name),
+      facts.inputKeys,
+    ),
+    outputs: pick(
+      iface.outputs.map((o) => o.name),
+      facts.outputKeys,
+    ),
+  };
 }
