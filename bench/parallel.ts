@@ -8,7 +8,8 @@
  *
  * which no schedule can beat even with free process starts. The ratio over that bound is the
  * figure: it counts process start, the runner, the per-node checks and scheduler latency.
- * Median of several runs (`--runs N`, default 3).
+ * Median of several runs after a warm-up (`--runs N`, default 3); `--cold` forces the
+ * cold-process executor.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { loadSpecProject } from "../src/config/project.js";
 import { runPlan } from "../src/engine/run.js";
-import { ColdExecutor } from "../src/exec/cold.js";
+import { createExecutor } from "../src/exec/index.js";
 import type { Executor } from "../src/exec/types.js";
 import type { Reporter } from "../src/model/events.js";
 import type { Plan } from "../src/model/plan.js";
@@ -92,21 +93,9 @@ function longestPath(order: readonly string[], g: Generated): number {
   return Math.max(...finish.values());
 }
 
-/** The executor `dagtest run` uses: the factory when the project has one, else the cold one. */
-async function defaultExecutor(): Promise<Executor> {
-  const factoryPath = path.join(root, "src/exec/factory.ts");
-  try {
-    const factory = (await import(factoryPath)) as { createExecutor?: (kind?: string) => Executor };
-    if (typeof factory.createExecutor === "function") return factory.createExecutor();
-  } catch {
-    // No factory yet: the CLI constructs the cold executor directly.
-  }
-  return new ColdExecutor();
-}
-
 interface Measured {
   readonly wallMs: number;
-  /** Mean of (node's process time − its sleep): process start, runner, exit. */
+  /** Mean of (a node's executor time − its sleep): process start or fork, runner, exit. */
   readonly processMs: number;
   /** Mean of (engine time of a node − its process time): job setup, input hashing, output checks. */
   readonly engineMs: number;
@@ -142,8 +131,10 @@ async function runOnce(plan: Plan, stateDir: string, executor: Executor, g: Gene
   const wallMs = performance.now() - started;
   if (!result.pipelineSuccess)
     throw new Error(`the bench pipeline failed: ${result.errors.join("; ") || "see run.json"}`);
-  const process = Object.values(result.scriptResults).map((r) => r.durationMs - (g.sleeps.get(r.node) ?? 0) * 1000);
-  return { wallMs, processMs: mean(process), engineMs: mean(engine), dispatchMs: mean(dispatch) };
+  const startup = Object.values(result.scriptResults).map(
+    (r) => r.durationMs - (g.sleeps.get(r.node) ?? 0) * 1000,
+  );
+  return { wallMs, processMs: mean(startup), engineMs: mean(engine), dispatchMs: mean(dispatch) };
 }
 
 function mean(values: readonly number[]): number {
@@ -158,7 +149,9 @@ function median(values: readonly number[]): number {
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg >= 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 3) : 3;
 const g = generate();
-const executor = await defaultExecutor();
+// The executor factory `dagtest run` uses: warm (fork server) on Linux, cold elsewhere; `--cold`
+// forces fresh processes.
+const executor = createExecutor({ cold: process.argv.includes("--cold") });
 try {
   const plan = await planProject(loadSpecProject(path.join(g.dir, "dagtest.yaml")));
   if (!plan.summary.ready) throw new Error("the generated bench plan is not ready to run");
@@ -171,11 +164,15 @@ try {
   console.log(
     `bound = max(longest path of sleeps, total sleep / ${WORKERS}) = max(${critical.toFixed(2)} s, ${total.toFixed(2)} s / ${WORKERS}) = ${boundS.toFixed(2)} s`,
   );
-  await runOnce(plan, g.dir, executor, g); // warm-up: page cache, bytecode of the runner
+  // Warm-up: page cache, the fork server, and the durations the scheduler orders by next time
+  // (longest expected path first; the very first run of a project keeps topological order).
+  await runOnce(plan, g.dir, executor, g);
   const measured: Measured[] = [];
   for (let i = 0; i < runs; i++) measured.push(await runOnce(plan, g.dir, executor, g));
   console.log("");
-  console.log("per node, mean: process = start + runner + exit; engine = setup + checks; dispatch = last end → next start");
+  console.log(
+    "per node, mean: process = start or fork + runner + exit; engine = setup + checks; dispatch = last end → next start",
+  );
   console.log("run  wall      bound    ratio  process  engine  dispatch");
   measured.forEach((m, i) => {
     const ms = (v: number) => `${v.toFixed(1)} ms`;

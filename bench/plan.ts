@@ -18,10 +18,25 @@ const example = path.join(root, "examples/tabular");
 
 /** Step types of the example and the config entry each generated node gets. */
 const STEPS = [
-  { type: "TabularPreprocessing", cls: "TabularPreprocessingConfig", entry: "tabular_preprocessing.py", job: "training" },
-  { type: "RiskTableMapping", cls: "RiskTableMappingConfig", entry: "risk_table_mapping.py", job: "training" },
+  {
+    type: "TabularPreprocessing",
+    cls: "TabularPreprocessingConfig",
+    entry: "tabular_preprocessing.py",
+    job: "training",
+  },
+  {
+    type: "RiskTableMapping",
+    cls: "RiskTableMappingConfig",
+    entry: "risk_table_mapping.py",
+    job: "training",
+  },
   { type: "ModelEval", cls: "ModelEvalConfig", entry: "model_eval.py", job: "calibration" },
-  { type: "ModelCalibration", cls: "ModelCalibrationConfig", entry: "model_calibration.py", job: "calibration" },
+  {
+    type: "ModelCalibration",
+    cls: "ModelCalibrationConfig",
+    entry: "model_calibration.py",
+    job: "calibration",
+  },
   { type: "Package", cls: "PackageConfig", entry: "package.py", job: null },
 ];
 
@@ -31,13 +46,18 @@ function generate(dir: string, count: number): { dag: string; config: string } {
   const specific: Record<string, Record<string, unknown>> = {};
   const width = 10;
   for (let i = 0; i < count; i++) {
-    const step = i < width ? { type: "CradleDataLoading", cls: "CradleDataLoadingConfig", entry: "", job: "training" } : STEPS[i % STEPS.length]!;
+    const step =
+      i < width
+        ? { type: "CradleDataLoading", cls: "CradleDataLoadingConfig", entry: "", job: "training" }
+        : STEPS[i % STEPS.length]!;
     const name = `${step.type}_n${i}`;
     nodes.push(name);
     specific[name] = {
       __model_type__: step.cls,
       ...(step.job ? { job_type: step.job } : {}),
-      ...(step.entry ? { processing_entry_point: step.entry, processing_source_dir: "dockers/tabular_example/scripts" } : {}),
+      ...(step.entry
+        ? { processing_entry_point: step.entry, processing_source_dir: "dockers/tabular_example/scripts" }
+        : {}),
     };
     if (i >= width) {
       const layerStart = Math.floor(i / width) * width;
@@ -46,15 +66,23 @@ function generate(dir: string, count: number): { dag: string; config: string } {
   }
   const dag = path.join(dir, `dag-${count}.dag.json`);
   const config = path.join(dir, `config-${count}.json`);
-  writeFileSync(dag, JSON.stringify({ dag: { nodes, edges: [...new Map(edges.map((e) => [e.join(">"), e])).values()] } }));
+  writeFileSync(
+    dag,
+    JSON.stringify({ dag: { nodes, edges: [...new Map(edges.map((e) => [e.join(">"), e])).values()] } }),
+  );
   writeFileSync(
     config,
-    JSON.stringify({ configuration: { shared: { region: "NA", label_name: "is_fraud", id_name: "order_id" }, specific } }),
+    JSON.stringify({
+      configuration: { shared: { region: "NA", label_name: "is_fraud", id_name: "order_id" }, specific },
+    }),
   );
   return { dag, config };
 }
 
-async function planOnce(files: { dag: string; config: string }): Promise<{ engine: number; describe: number; nodes: number }> {
+async function planOnce(files: {
+  dag: string;
+  config: string;
+}): Promise<{ engine: number; describe: number; nodes: number }> {
   const start = performance.now();
   const project = loadDirectProject({
     dag: files.dag,
@@ -80,7 +108,10 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "dagtest-bench-plan-"));
 mkdirSync(dir, { recursive: true });
 try {
   const results: Record<number, { engine: number; describe: number }> = {};
-  for (const [count, runs] of [[1000, 7], [10000, 3]] as const) {
+  for (const [count, runs] of [
+    [1000, 7],
+    [10000, 3],
+  ] as const) {
     const files = generate(dir, count);
     await planOnce(files); // warm-up: JIT and file cache
     const engine: number[] = [];
@@ -92,7 +123,9 @@ try {
       describe.push(r.describe);
     }
     results[count] = { engine: median(engine), describe: median(describe) };
-    console.log(`${count} nodes: engine ${median(engine).toFixed(1)} ms (median of ${runs}), Python static check ${median(describe).toFixed(1)} ms`);
+    console.log(
+      `${count} nodes: engine ${median(engine).toFixed(1)} ms (median of ${runs}), Python static check ${median(describe).toFixed(1)} ms`,
+    );
   }
   console.log(`plan-1000-nodes: ${results[1000]!.engine.toFixed(1)} ms`);
   console.log(`plan-10000-nodes: ${results[10000]!.engine.toFixed(1)} ms`);

@@ -18,8 +18,12 @@ if (!existsSync(path.join(root, "node_modules")) || !existsSync(path.join(root, 
   const setup = spawnSync("bash", [path.join(root, "scripts/setup.sh")], { stdio: "inherit" });
   if (setup.status !== 0) process.exit(setup.status ?? 1);
 }
-const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench", `${name}.ts`), ...rest], {
-  stdio: "inherit",
-  cwd: root,
-});
+const run = spawnSync(
+  process.execPath,
+  ["--import", "tsx", path.join(root, "bench", `${name}.ts`), ...rest],
+  {
+    stdio: "inherit",
+    cwd: root,
+  },
+);
 process.exit(run.status ?? 1);

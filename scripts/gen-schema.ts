@@ -9,6 +9,12 @@ import { fileURLToPath } from "node:url";
 import { generatePlanSchema, generateSpecSchema } from "./schemas.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-writeFileSync(path.join(root, "schema/dagtest.schema.json"), `${JSON.stringify(generateSpecSchema(), null, 2)}\n`);
-writeFileSync(path.join(root, "schema/plan.schema.json"), `${JSON.stringify(generatePlanSchema(root), null, 2)}\n`);
+writeFileSync(
+  path.join(root, "schema/dagtest.schema.json"),
+  `${JSON.stringify(generateSpecSchema(), null, 2)}\n`,
+);
+writeFileSync(
+  path.join(root, "schema/plan.schema.json"),
+  `${JSON.stringify(generatePlanSchema(root), null, 2)}\n`,
+);
 console.log("wrote schema/dagtest.schema.json and schema/plan.schema.json");

@@ -14,8 +14,9 @@ depends on the cwd. (``PYTHONPATH=<root>/python python -m dagtest_runner describ
 which is handy when debugging.)
 
 Modes are looked up in ``MODES`` (mode name -> module); each mode module exposes
-``main(argv) -> int`` taking the arguments after the mode name. Adding ``run`` or ``serve`` is
-one line here plus the module. Mode modules are imported lazily so a mode only pays for its
+``main(argv) -> int`` taking the arguments after the mode name (in ``serve`` mode, a forked
+child returns its job's exit code through the same path). Adding a mode is one line here plus
+the module. Mode modules are imported lazily so a mode only pays for its
 own imports.
 """
 
@@ -37,6 +38,7 @@ from dagtest_runner.protocol import fail  # noqa: E402
 MODES = {
     "describe": "dagtest_runner.describe",
     "run": "dagtest_runner.run",
+    "serve": "dagtest_runner.serve",
 }
 
 

@@ -1,35 +1,42 @@
 """One child of the fork server: from the fork to the same job code as ``run`` mode.
 
-Right after ``os.fork()`` the child is a copy of the server. Before the user's script runs it is
-turned into what a fresh ``python __main__.py run job.json`` would be:
+The server forks its children ahead of time (spares), so the fork and everything that does not
+depend on the job are done before a job arrives. Right after the fork a spare turns itself
+into what a fresh ``python __main__.py run job.json`` would be:
 
 - its own session and process group (``setsid``), so the engine can kill it and everything it
   starts with one ``killpg``;
 - the signal dispositions and signal mask of a fresh interpreter;
-- stdin from /dev/null, stdout and stderr on the job's log streams, and none of the server's
-  file descriptors (listening socket, other jobs' connections, the engine's pipe);
+- stdin from /dev/null and none of the server's file descriptors (listening socket, other
+  jobs' connections, the engine's pipe);
+- fresh random state for numpy, whose global generator would otherwise be the server's copy
+  (``random`` reseeds itself after a fork).
+
+Then it waits for its job (``serve_protocol.receive_job``) and, for that job:
+
+- stdout and stderr on the job's log streams, which the engine reads;
 - exactly the job's environment (``os.environ`` replaced, not merged) and working directory;
 - preloaded modules that the job's own folder shadows dropped from ``sys.modules``, so the
   job imports its sibling file as a cold process would;
-- fresh random state for numpy, whose global generator would otherwise be the server's copy.
 
-Then it runs ``run.run_file`` and returns the exit code; the caller lets the interpreter exit
-normally, so atexit handlers and the flushing of unclosed files happen as in a cold process.
+and runs ``run.run_file``, the code path of ``run`` mode.
 """
 
+import atexit
+import gc
+import io
 import os
 import signal
 import sys
 
 from dagtest_runner import run
+from dagtest_runner.serve_protocol import receive_job
 
 
-def become_job(request, streams, running_fd, server_fds, restore_signals, preloaded_tops):
-    """Turn this freshly forked process into the job's process and run the job; the exit code.
+def spare(sock, server_fds, restore_signals, preloaded_tops):
+    """The life of a forked child: set up, wait for a job, run it; never returns.
 
-    request: the ``run`` request (``jobFile``, ``env``, ``cwd``, ``sourceDir``).
-    streams: ``{"stdout": socket, "stderr": socket}`` connected to the engine.
-    running_fd: write end of a pipe; one byte on it tells the server the child is up.
+    sock: this child's end of its socketpair with the server.
     server_fds: callables that close the server's descriptors in this process.
     restore_signals: ``{signum: handler}`` as they were before the server changed them.
     preloaded_tops: top-level names of the modules the preload imported.
@@ -40,12 +47,25 @@ def become_job(request, streams, running_fd, server_fds, restore_signals, preloa
         signal.signal(signum, handler)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
-    _redirect(streams)
     for close in server_fds:
         try:
             close()
         except OSError:
             pass
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    _reseed()
+    job = receive_job(sock)
+    if job is None:  # the server is gone
+        os._exit(0)
+    request, (stdout, stderr) = job
+    for fd, stream in ((1, stdout), (2, stderr)):
+        os.dup2(stream, fd)
+        os.close(stream)
+        # Blocking like a pipe: the server read the request header without blocking, and that
+        # flag belongs to the socket, which this descriptor shares.
+        os.set_blocking(fd, True)
     os.environ.clear()
     os.environ.update(request["env"])
     try:
@@ -53,25 +73,39 @@ def become_job(request, streams, running_fd, server_fds, restore_signals, preloa
     except OSError:
         pass  # run.setup changes to workDir again and reports a missing one as a setup failure
     _drop_shadowed(request.get("sourceDir"), preloaded_tops)
-    _reseed()
-    os.write(running_fd, b"1")
-    os.close(running_fd)
-    return run.run_file(request["jobFile"])
+    sock.sendall(b"running\n")
+    _exit(run.run_file(request["jobFile"]), sock)
 
 
-def _redirect(streams):
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    for fd, name in ((1, "stdout"), (2, "stderr")):
-        sock = streams[name]
-        os.dup2(sock.fileno(), fd)
-        sock.close()
-        # Blocking like a pipe: the server read the request header without blocking, and that
-        # flag is shared with the duplicate.
-        os.set_blocking(fd, True)
-    # sys.stdin/stdout/stderr are the server's objects over fds 0-2: they now read /dev/null and
-    # write to the job's streams. Nothing is buffered in them: the server flushed before fork.
+def _exit(code, sock):
+    """Leave as the interpreter would, minus the teardown of the preloaded modules.
+
+    A normal exit would tear down every module the server imported, touching (and so copying)
+    most of its memory: 60 ms with pandas and scikit-learn, for nothing a script can observe.
+    What a script can observe is kept: its atexit handlers (logging.shutdown, weakref.finalize,
+    multiprocessing's cleanup) run, and files it left open are flushed. Not kept: ``__del__`` of
+    the script's own objects still alive at exit.
+
+    Then the job's streams are closed and the server is told the exit code, before the kernel
+    takes the address space apart (a few ms for a large server): the job is over by then.
+    """
+    atexit._run_exitfuncs()
+    for obj in gc.get_objects():  # only objects made after the fork: the server's are frozen
+        if isinstance(obj, io.IOBase):
+            try:
+                if not obj.closed and obj.writable():
+                    obj.flush()
+            except Exception:
+                pass
+    run._flush_streams()
+    null = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(null, fd)
+    try:
+        sock.sendall(b"exiting %d\n" % code)
+    except OSError:
+        pass
+    os._exit(code)
 
 
 def _drop_shadowed(source_dir, preloaded_tops):
@@ -84,7 +118,7 @@ def _drop_shadowed(source_dir, preloaded_tops):
     if not source_dir or not preloaded_tops:
         return
     try:
-        entries = set(os.listdir(source_dir))
+        entries = os.listdir(source_dir)
     except OSError:
         return
     shadowing = set()
@@ -95,6 +129,8 @@ def _drop_shadowed(source_dir, preloaded_tops):
             os.path.isfile(os.path.join(source_dir, entry, "__init__.py"))
         ):
             shadowing.add(stem)
+    if not shadowing:
+        return  # the usual case; walking sys.modules would copy the pages its names live on
     for name in [m for m in sys.modules if m.partition(".")[0] in shadowing]:
         del sys.modules[name]
 

@@ -77,17 +77,30 @@ def _refusal(name, trusted, roots):
             return "fork-unsafe: %s" % why
     if name in sys.modules:
         return None
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError, AttributeError) as exc:
-        return "not importable: %s" % exc
-    except Exception as exc:  # a parent package's import failed in its own way
-        return "not importable: %s: %s" % (type(exc).__name__, exc)
-    if spec is None:
-        return "not installed"
-    if trusted or _is_installed(spec, roots):
-        return None
-    return "not an installed package (project code is imported fresh by each job)"
+    # The top-level package first: finding it imports nothing, and a package that is not
+    # installed (project code) must not be imported even as the parent of a submodule.
+    top = name.partition(".")[0]
+    for part in (top, name) if top != name else (top,):
+        before = set(sys.modules)
+        try:
+            spec = importlib.util.find_spec(part)  # a dotted name imports its (installed) parent
+        except ModuleNotFoundError:
+            spec = None
+        except Exception as exc:
+            _forget(before)
+            return "not importable: %s: %s" % (type(exc).__name__, exc)
+        if spec is None:
+            _forget(before)
+            return "not installed"
+        if not trusted and not _is_installed(spec, roots):
+            return "not an installed package (project code is imported fresh by each job)"
+    return None
+
+
+def _forget(before):
+    """Drop modules a failed import left half-done: the jobs' own imports would find them."""
+    for added in set(sys.modules) - before:
+        sys.modules.pop(added, None)
 
 
 def _import(name):
@@ -96,9 +109,7 @@ def _import(name):
     try:
         importlib.import_module(name)
     except BaseException as exc:  # SystemExit and KeyboardInterrupt at import are failures too
-        # Half-imported modules would be found by the jobs' own imports; drop them.
-        for added in set(sys.modules) - before:
-            sys.modules.pop(added, None)
+        _forget(before)
         return "import failed: %s: %s" % (type(exc).__name__, str(exc).split("\n")[0][:200])
     elapsed = time.perf_counter() - started
     if elapsed > 5:
@@ -134,7 +145,3 @@ def _is_installed(spec, roots):
         return False
     return all(os.path.realpath(p).startswith(roots) for p in locations)
 
-
-def top_level_names(modules):
-    """The top-level names of ``modules``: what a job's own files could shadow."""
-    return sorted({name.partition(".")[0] for name in modules})

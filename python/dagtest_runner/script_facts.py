@@ -142,8 +142,12 @@ class _Scanner:
         self._getenv_names = set()
         self._keys = {"inputKeys": {}, "outputKeys": {}, "envKeys": {}, "jobArgAttrs": {}}
         self._imports = []
+        self._toplevel = set()
 
     def scan(self, tree):
+        # Statements directly at module level run whenever the module is imported; an import
+        # inside a function, or under if/try/with, may never run (a lazy `import boto3`).
+        self._toplevel = {id(statement) for statement in tree.body}
         deferred = []
         for node in ast.walk(tree):
             kind = type(node)
@@ -185,7 +189,8 @@ class _Scanner:
     def _add_import(self, node, module, level):
         local = resolve_import(self._listings, self._script_dir, module, level)
         written = "." * level + (module or "")
-        self._imports.append(((node.lineno, node.col_offset), {"module": written, "line": node.lineno, "localPath": local}))
+        fact = {"module": written, "line": node.lineno, "localPath": local, "toplevel": id(node) in self._toplevel}
+        self._imports.append(((node.lineno, node.col_offset), fact))
 
     def _on_import(self, node):
         for alias in node.names:

@@ -212,17 +212,17 @@ def test_imports_and_local_paths(tmp_path):
             import boto3
     """)
     assert facts["imports"] == [
-        {"module": "os", "line": 1, "localPath": None},
-        {"module": "json", "line": 1, "localPath": None},
-        {"module": "pandas", "line": 2, "localPath": None},
-        {"module": "sklearn.ensemble", "line": 3, "localPath": None},
-        {"module": "helper", "line": 4, "localPath": str(helper)},
-        {"module": "processing", "line": 5, "localPath": str(package_init)},
-        {"module": "processing.utils", "line": 6, "localPath": str(utils)},
-        {"module": "processing.missing", "line": 7, "localPath": str(package_init)},
-        {"module": ".sibling", "line": 8, "localPath": None},
-        {"module": "xgboost", "line": 10, "localPath": None},
-        {"module": "boto3", "line": 15, "localPath": None},
+        {"module": "os", "line": 1, "localPath": None, "toplevel": True},
+        {"module": "json", "line": 1, "localPath": None, "toplevel": True},
+        {"module": "pandas", "line": 2, "localPath": None, "toplevel": True},
+        {"module": "sklearn.ensemble", "line": 3, "localPath": None, "toplevel": True},
+        {"module": "helper", "line": 4, "localPath": str(helper), "toplevel": True},
+        {"module": "processing", "line": 5, "localPath": str(package_init), "toplevel": True},
+        {"module": "processing.utils", "line": 6, "localPath": str(utils), "toplevel": True},
+        {"module": "processing.missing", "line": 7, "localPath": str(package_init), "toplevel": True},
+        {"module": ".sibling", "line": 8, "localPath": None, "toplevel": True},
+        {"module": "xgboost", "line": 10, "localPath": None, "toplevel": False},
+        {"module": "boto3", "line": 15, "localPath": None, "toplevel": False},
     ]
 
 

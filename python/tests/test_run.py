@@ -78,15 +78,24 @@ def make_job(tmp_path, source, name="script.py", **fields):
     return job, paths
 
 
+# test_serve.py sets "launch" to a fork server's client: every test of this file then runs
+# again in a child forked from a warm server, which must behave exactly like `run` mode.
+LAUNCHER = {"launch": None}
+
+
 def start(tmp_path, job, paths, cwd=None, timeout=60):
     job_file = tmp_path / "job.json"
     job_file.write_text(job if isinstance(job, str) else json.dumps(job), encoding="utf-8")
     # The environment the engine gives: clean, TMPDIR set; job.environ is the runner's to export.
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": str(paths["tmp"])}
-    proc = subprocess.run(
-        [PYTHON, str(RUNNER), "run", str(job_file)],
-        cwd=str(cwd or paths["work"]), env=env, capture_output=True, timeout=timeout,
-    )
+    if LAUNCHER["launch"] is not None:
+        source_dir = None if isinstance(job, str) else job.get("sourceDir")
+        proc = LAUNCHER["launch"](job_file, env, str(cwd or paths["work"]), source_dir, timeout)
+    else:
+        proc = subprocess.run(
+            [PYTHON, str(RUNNER), "run", str(job_file)],
+            cwd=str(cwd or paths["work"]), env=env, capture_output=True, timeout=timeout,
+        )
     result_file = tmp_path / "result.json"
     result = json.loads(result_file.read_text()) if result_file.exists() else None
     return Run(proc, result, paths)

@@ -5,11 +5,13 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import type { Plan, ScriptNode } from "../model/plan.js";
-import { hashTree } from "../util/files.js";
+import { NEVER_RAN } from "../model/run.js";
+import { hashTree, listFiles } from "../util/files.js";
 
 /** Bump when the meaning of a fingerprint changes: every old entry becomes a miss. */
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 
 export interface FingerprintData {
   readonly cacheVersion: typeof CACHE_VERSION;
@@ -18,6 +20,11 @@ export interface FingerprintData {
   /** The sibling modules the script imports (from the static check). */
   readonly localModules: readonly { readonly path: string; readonly sha256: string }[];
   readonly interface: { readonly path: string; readonly sha256: string } | null;
+  /**
+   * The output ports the node declares: a plain pipeline's ports live in dagtest.yaml, not in a
+   * hashed interface, and an entry stored before a port was added cannot fill it.
+   */
+  readonly outputs: readonly string[];
   readonly env: readonly (readonly [string, string])[];
   /** Env vars the script reads that nothing declares: their values come from the shell. */
   readonly ambientEnv: readonly (readonly [string, string | null])[];
@@ -75,8 +82,10 @@ function fingerprintNode(
       const fp = upstream.get(p.from.node);
       if (!fp?.cacheable) return { cacheable: false, reason: `upstream ${p.from.node} is not cached` };
       inputs.push([input.name, `node:${fp.hash}:${p.from.port}`]);
-    } else if (p.kind === "user" || p.kind === "code-dir") {
+    } else if (p.kind === "user") {
       inputs.push([input.name, existsSync(p.path) ? `data:${hashTree(p.path)}` : "missing"]);
+    } else if (p.kind === "code-dir") {
+      inputs.push([input.name, existsSync(p.path) ? `code:${hashCode(p.path)}` : "missing"]);
     } else if (p.kind === "config") {
       if (!p.value || !existsSync(p.value))
         return {
@@ -91,8 +100,9 @@ function fingerprintNode(
     cacheVersion: CACHE_VERSION,
     python: { executable: plan.sources.python.executable, version: plan.sources.python.version },
     script: { path: node.script.path, sha256: hashFile(node.script.path) },
-    localModules: node.check.localImports.map((file) => ({ path: file, sha256: hashTree(file) })),
+    localModules: node.check.localImports.map((file) => ({ path: file, sha256: hashCode(file) })),
     interface: node.interface ? { path: node.interface.file, sha256: hashFile(node.interface.file) } : null,
+    outputs: node.outputs.map((o) => o.name).sort(),
     env: node.env
       .filter((e) => e.value !== null)
       .map((e) => [e.name, e.value!] as const)
@@ -114,19 +124,38 @@ function fingerprintNode(
   return { cacheable: true, hash: createHash("sha256").update(JSON.stringify(data)).digest("hex"), data };
 }
 
+/**
+ * A hash of source code (a file, or a package or code folder): like `hashTree`, but without the
+ * `__pycache__` bytecode Python writes next to imported modules, or the first run of a script
+ * that imports a local package would change its own fingerprint for the second.
+ */
+function hashCode(root: string): string {
+  const hash = createHash("sha256");
+  for (const file of listFiles(root)) {
+    const rel = path.relative(root, file);
+    if (rel.split(path.sep).includes("__pycache__") || rel.endsWith(".pyc")) continue;
+    hash.update(rel);
+    hash.update("\0");
+    hash.update(hashFile(file));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
 function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
 /** What differs between two fingerprints, in words: why a node runs again. */
 export function explainChange(before: FingerprintData | null, after: FingerprintData): string[] {
-  if (!before) return ["never ran with the cache"];
+  if (!before) return [NEVER_RAN];
   const reasons: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   if (!same(before.script, after.script)) reasons.push("the script changed");
   if (!same(before.localModules, after.localModules))
     reasons.push("a module it imports from its folder changed");
   if (!same(before.interface, after.interface)) reasons.push("its interface changed");
+  if (!same(before.outputs, after.outputs)) reasons.push("its declared outputs changed");
   const diffPairs = (
     label: string,
     a: readonly (readonly [string, unknown])[],

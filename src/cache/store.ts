@@ -67,32 +67,42 @@ export class LocalCache {
   /** Copy an entry's files into the run's output folders, verifying every hash first. */
   restore(entry: CacheEntry, outputs: Readonly<Record<string, string>>): RestoreResult {
     const base = path.join(this.#entryDir(entry.fingerprint), "files");
+    const lacking = Object.keys(outputs).filter((port) => !entry.ports.includes(port));
+    if (lacking.length > 0)
+      return { ok: false, reason: `the cached result has no output ${lacking.join(", ")}` };
     for (const file of entry.files) {
       const stored = path.join(base, file.port, file.rel);
-      if (
-        !existsSync(stored) ||
-        statSync(stored).size !== file.size ||
-        hashFileContent(stored) !== file.sha256
-      ) {
+      if (!intact(stored, file)) {
         this.discard(entry.fingerprint);
         return { ok: false, reason: `the cached copy of ${file.port}/${file.rel} is damaged; discarded` };
       }
     }
-    for (const port of entry.ports) {
-      const target = outputs[port];
-      if (!target) continue;
-      rmSync(target, { recursive: true, force: true });
-      mkdirSync(target, { recursive: true });
+    try {
+      for (const port of entry.ports) {
+        const target = outputs[port];
+        if (!target) continue;
+        rmSync(target, { recursive: true, force: true });
+        mkdirSync(target, { recursive: true });
+      }
+      const made = new Set(Object.values(outputs));
+      for (const file of entry.files) {
+        const target = outputs[file.port];
+        if (!target) continue;
+        const to = path.join(target, file.rel);
+        // One mkdir per folder, not per file: on an unchanged rerun, restoring is the work.
+        if (!made.has(path.dirname(to))) {
+          mkdirSync(path.dirname(to), { recursive: true });
+          made.add(path.dirname(to));
+        }
+        copyFileSync(path.join(base, file.port, file.rel), to, constants.COPYFILE_FICLONE);
+      }
+      const now = new Date();
+      utimesSync(path.join(this.#entryDir(entry.fingerprint), "entry.json"), now, now);
+    } catch (error) {
+      // Another run evicted or cleaned the entry between the check and the copy: a miss, not a
+      // crash; the entry is not ours to discard, and the node simply runs.
+      return { ok: false, reason: `the cache entry went away while restoring it (${errorCode(error)})` };
     }
-    for (const file of entry.files) {
-      const target = outputs[file.port];
-      if (!target) continue;
-      const to = path.join(target, file.rel);
-      mkdirSync(path.dirname(to), { recursive: true });
-      copyFileSync(path.join(base, file.port, file.rel), to, constants.COPYFILE_FICLONE);
-    }
-    const now = new Date();
-    utimesSync(path.join(this.#entryDir(entry.fingerprint), "entry.json"), now, now);
     return { ok: true };
   }
 
@@ -156,9 +166,13 @@ export class LocalCache {
 
   #remember(node: string, data: FingerprintData): void {
     const file = path.join(this.dir, "nodes", `${node}.json`);
+    const text = JSON.stringify(data);
+    if (readText(file) === text) return; // an unchanged rerun writes nothing
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, JSON.stringify(data));
-    renameSync(`${file}.tmp`, file);
+    // A temp name of its own: two runs remembering the same node must not rename each other's.
+    const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
   }
 
   remember(node: string, data: FingerprintData): void {
@@ -192,11 +206,14 @@ export class LocalCache {
     if (!existsSync(root)) return [];
     const out: { fingerprint: string; bytes: number; usedAt: number }[] = [];
     for (const prefix of readdirSync(root)) {
-      for (const fingerprint of readdirSync(path.join(root, prefix))) {
+      for (const fingerprint of listDir(path.join(root, prefix))) {
         const entry = this.get(fingerprint);
-        const usedAt = existsSync(path.join(root, prefix, fingerprint, "entry.json"))
-          ? statSync(path.join(root, prefix, fingerprint, "entry.json")).mtimeMs
-          : 0;
+        let usedAt = 0;
+        try {
+          usedAt = statSync(path.join(root, prefix, fingerprint, "entry.json")).mtimeMs;
+        } catch {
+          // No entry.json (half removed by another run): oldest of all, evicted first.
+        }
         out.push({ fingerprint, bytes: entry?.files.reduce((s, f) => s + f.size, 0) ?? 0, usedAt });
       }
     }
@@ -208,9 +225,43 @@ export class LocalCache {
     const tmp = path.join(this.dir, "tmp");
     if (!existsSync(tmp)) return;
     const hourAgo = Date.now() - 3600_000;
-    for (const name of readdirSync(tmp)) {
+    for (const name of listDir(tmp)) {
       const full = path.join(tmp, name);
-      if (statSync(full).mtimeMs < hourAgo) rmSync(full, { recursive: true, force: true });
+      try {
+        if (statSync(full).mtimeMs < hourAgo) rmSync(full, { recursive: true, force: true });
+      } catch {
+        // Renamed into place by a run that is writing right now: not debris.
+      }
     }
   }
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+
+/** The stored file has the recorded size and hash (a missing or unreadable one has not). */
+function intact(stored: string, file: CachedFile): boolean {
+  try {
+    return statSync(stored).size === file.size && hashFileContent(stored) === file.sha256;
+  } catch {
+    return false;
+  }
+}
+
+/** A folder's names, or none when another run removed it meanwhile. */
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }

@@ -8,8 +8,10 @@ import pc from "picocolors";
 import { DagtestError } from "../errors.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { registerCache } from "./commands/cache.js";
+import { registerInit } from "./commands/init.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRun } from "./commands/run.js";
+import { registerStatus } from "./commands/status.js";
 import { formatError } from "./format-error.js";
 import type { CommandResult } from "./result.js";
 
@@ -30,6 +32,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerPlan(program, done);
   registerRun(program, done);
   registerCache(program, done);
+  registerInit(program, done);
+  registerStatus(program, done);
   const wantsJson = argv.includes("--json");
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -6,13 +6,14 @@
 import { LocalCache } from "../cache/store.js";
 import type { Project } from "../config/project.js";
 import { runPlan } from "../engine/run.js";
-import { ColdExecutor } from "../exec/cold.js";
+import { createExecutor } from "../exec/index.js";
 import type { Executor } from "../exec/types.js";
 import { type Selection, selectNodes } from "../graph/select.js";
 import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import { planProject } from "../plan/build.js";
+import type { FactOptions } from "../plan/facts.js";
 import { ConsoleReporter } from "../reporters/console.js";
 import { JUnitReporter } from "../reporters/junit.js";
 import { renderPlanIssues } from "../reporters/plan-text.js";
@@ -31,14 +32,16 @@ export interface RunSettings {
   readonly force: readonly string[];
   readonly selection: Selection;
   readonly command: string;
+  /** `--cold`: a fresh interpreter per node instead of a fork of the warm server. */
+  readonly cold: boolean;
 }
 
 export async function runOnce(settings: RunSettings): Promise<CommandResult> {
   const project = loadProject(settings.target, settings.project);
-  const plan = await planProject(project);
+  const plan = await planProject(project, runFacts(project, settings.cache));
   const controller = new AbortController();
   const stopOnSignal = interruptHandler(controller);
-  const executor = makeExecutor();
+  const executor = makeExecutor(settings);
   try {
     const result = await runProjectPlan(project, plan, settings, executor, controller.signal);
     const exitCode = controller.signal.aborted ? 130 : result.pipelineSuccess ? 0 : 1;
@@ -47,6 +50,14 @@ export async function runOnce(settings: RunSettings): Promise<CommandResult> {
     stopOnSignal();
     await executor.close();
   }
+}
+
+/**
+ * Planning for a run: with the cache on, the static check of unchanged scripts is reused from
+ * `.dagtest/cache` (it is most of an unchanged rerun's time); `--no-cache` checks afresh.
+ */
+export function runFacts(project: Project, cache: boolean): FactOptions {
+  return { describeCache: cache && project.execution.cache.enabled ? project.baseDir : null };
 }
 
 /** Run an already planned project; shared by `runOnce` and watch mode. */
@@ -85,8 +96,12 @@ export async function runProjectPlan(
   return result;
 }
 
-export function makeExecutor(): Executor {
-  return new ColdExecutor();
+/** Warm (fork server) unless `--cold`; the warm executor's notices (fallbacks) go to stderr. */
+export function makeExecutor(options: { readonly cold?: boolean } = {}): Executor {
+  return createExecutor({
+    cold: options.cold ?? false,
+    onNotice: (message) => process.stderr.write(`[dagtest] ${message}\n`),
+  });
 }
 
 /** First Ctrl-C/SIGTERM aborts the run; a second quits at once. Returns the uninstaller. */

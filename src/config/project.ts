@@ -78,7 +78,10 @@ export function loadSpecProject(specFile: string, overrides: { python?: string |
 }
 
 /** A project from an already validated spec (read from disk, or edited in memory by the factory). */
-export function projectFromSpec(loaded: LoadedSpec, overrides: { python?: string | undefined } = {}): Project {
+export function projectFromSpec(
+  loaded: LoadedSpec,
+  overrides: { python?: string | undefined } = {},
+): Project {
   const { spec, dir } = loaded;
   const specFile = loaded.file;
   const abs = (p: string) => path.resolve(dir, p);

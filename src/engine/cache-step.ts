@@ -27,6 +27,12 @@ export class CacheStep {
   readonly #fingerprints: ReadonlyMap<string, Fingerprint>;
   readonly #runDir: string;
   readonly #runId: string;
+  /**
+   * Nodes whose outputs in this run need not match their fingerprint: reused from an earlier run
+   * by a partial run (that run may have had other code or data), or computed from such outputs.
+   * Storing them under the current fingerprint would hand stale results to later runs.
+   */
+  readonly #stale = new Set<string>();
 
   constructor(
     plan: Plan,
@@ -90,6 +96,7 @@ export class CacheStep {
           if (from) cpSync(from, dir, { recursive: true });
           else mkdirSync(dir, { recursive: true });
         }
+        this.#stale.add(node.name);
         return {
           result: cached(node, outputs, `not selected: outputs reused from run ${previous.runId}`),
           ranBecause: [],
@@ -101,8 +108,12 @@ export class CacheStep {
     return { result: null, ranBecause: [] };
   }
 
-  /** Store a passed node's outputs under its fingerprint. */
+  /** Store a passed node's outputs under its fingerprint, unless they derive from stale ones. */
   store(node: ScriptNode, result: ScriptResult): void {
+    if (node.upstream.some((u) => this.#stale.has(u))) {
+      this.#stale.add(node.name);
+      return;
+    }
     const fp = this.#fingerprints.get(node.name);
     if (!this.#options.cache || !fp?.cacheable || result.status !== "passed") return;
     this.#options.cache.put(fp.hash, node.name, fp.data, result.outputs, result.durationMs);

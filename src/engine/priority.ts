@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { Plan } from "../model/plan.js";
+import type { Plan, PlanNode } from "../model/plan.js";
 import type { ScriptResult } from "../model/run.js";
 
 /** How many earlier run records to read, newest first, until every node has a duration. */
@@ -53,7 +53,13 @@ function scriptResults(file: string): Readonly<Record<string, ScriptResult>> | n
  * plus the longest of its script successors). Nodes without a past duration count as the median
  * of the known ones. Empty when nothing is known: the scheduler then keeps topological order.
  */
-export function criticalPathPriority(plan: Plan, durations: ReadonlyMap<string, number>): Map<string, number> {
+export function criticalPathPriority(
+  plan: {
+    readonly order: readonly string[];
+    readonly nodes: readonly Pick<PlanNode, "kind" | "name" | "upstream">[];
+  },
+  durations: ReadonlyMap<string, number>,
+): Map<string, number> {
   const priority = new Map<string, number>();
   if (durations.size === 0) return priority;
   const known = [...durations.values()].sort((a, b) => a - b);

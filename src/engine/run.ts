@@ -8,6 +8,7 @@ import path from "node:path";
 import { fingerprintPlan } from "../cache/fingerprint.js";
 import type { LocalCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
+import { preloadOf } from "../exec/index.js";
 import type { Executor } from "../exec/types.js";
 import { adjacency, ancestors } from "../graph/topology.js";
 import type { Reporter, RunEvent } from "../model/events.js";
@@ -188,6 +189,8 @@ async function runNode(
     logs: { stdout: paths.stdout, stderr: paths.stderr },
     maxLogBytes: plan.execution.maxLogBytes,
     signal,
+    isolation: node.limits.isolation,
+    preload: preloadOf(plan),
   });
   let verdict = classify(exec, node.limits.timeoutMs, node.limits.memoryMb);
   const checks: string[] = [];
@@ -231,6 +234,8 @@ async function runNode(
     guardEvents: exec.outcome?.guardEvents ?? [],
     checks,
     ranBecause: [],
+    executor: exec.executor,
+    scriptMs: exec.outcome?.durationMs ?? null,
   };
 }
 

@@ -19,21 +19,26 @@ export class ColdExecutor implements Executor {
   readonly name = "process";
 
   run(request: ExecRequest): Promise<ExecResult> {
-    return runProcess(request, [
-      path.join(runnerDir(), "dagtest_runner", "__main__.py"),
-      "run",
-      request.jobFile,
-    ]);
+    return runProcess(request, [runnerMain(), "run", request.jobFile]);
   }
 
   async close(): Promise<void> {}
 }
 
-/** Spawn the runner for one job and settle when the process and its group are gone. */
-export function runProcess(request: ExecRequest, args: readonly string[]): Promise<ExecResult> {
+/** The runner's entry point, run by path (see python/dagtest_runner/__main__.py). */
+export function runnerMain(): string {
+  return path.join(runnerDir(), "dagtest_runner", "__main__.py");
+}
+
+/**
+ * Spawn the runner for one job and settle when the process and its group are gone. `note`
+ * (`[dagtest] ...` lines, e.g. why a warm job was retried here) starts the stderr log.
+ */
+export function runProcess(request: ExecRequest, args: readonly string[], note = ""): Promise<ExecResult> {
   const started = performance.now();
   const stdout = new BoundedLog(request.logs.stdout, request.maxLogBytes);
   const stderr = new BoundedLog(request.logs.stderr, request.maxLogBytes);
+  if (note) stderr.write(Buffer.from(note));
   return new Promise<ExecResult>((resolve) => {
     let timedOut = false;
     let cancelled = false;
@@ -86,12 +91,13 @@ export function runProcess(request: ExecRequest, args: readonly string[]): Promi
         durationMs: performance.now() - started,
         droppedBytes: { stdout: stdout.close(), stderr: stderr.close() },
         spawnError,
+        executor: "process",
       });
     });
   });
 }
 
-function readOutcome(file: string): StepOutcome | null {
+export function readOutcome(file: string): StepOutcome | null {
   try {
     const outcome = JSON.parse(readFileSync(file, "utf8")) as StepOutcome;
     return outcome.protocolVersion === 1 ? outcome : null;

@@ -1,8 +1,20 @@
 /**
  * The executor interface: the scheduler decides *when* a node runs, an executor decides *how*.
- * Every executor (cold process now, warm fork server next) passes tests/conformance/executor.suite.ts.
+ * Every executor (cold process, warm fork server) passes tests/conformance/executor.suite.ts.
  */
+import type { Isolation } from "../model/plan.js";
 import type { StepJob, StepOutcome } from "../model/protocol.js";
+
+/** Which executor actually ran a job: a child forked from the warm server, or a fresh process. */
+export type ExecutorKind = "fork" | "process";
+
+/** What the warm server imports before forking (see python/dagtest_runner/preload.py). */
+export interface PreloadList {
+  /** Modules the scripts import; the server keeps only installed packages and the stdlib. */
+  readonly imports: readonly string[];
+  /** `preload:` in dagtest.yaml: imported wherever they live (still never when fork-unsafe). */
+  readonly explicit: readonly string[];
+}
 
 export interface ExecRequest {
   readonly job: StepJob;
@@ -17,6 +29,9 @@ export interface ExecRequest {
   readonly maxLogBytes: number;
   /** Aborting stops the node (SIGTERM to its process group, then SIGKILL). */
   readonly signal: AbortSignal;
+  /** `process` asks for a fresh interpreter even from an executor that forks (`isolation:`). */
+  readonly isolation: Isolation;
+  readonly preload: PreloadList;
 }
 
 export interface ExecResult {
@@ -30,6 +45,7 @@ export interface ExecResult {
   readonly droppedBytes: { readonly stdout: number; readonly stderr: number };
   /** The process could not be started at all. */
   readonly spawnError: string | null;
+  readonly executor: ExecutorKind;
 }
 
 export interface Executor {

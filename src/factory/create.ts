@@ -32,7 +32,8 @@ export interface FactoryOptions {
 export async function createTestingFactory(options: FactoryOptions = {}): Promise<TestingFactory> {
   const projectDir = path.resolve(options.project ?? ".");
   const file = path.resolve(projectDir, options.spec ?? SPEC_FILE_NAME);
-  const document = SpecDocument.open(file, initialSpec(file, projectDir, options));
+  // Lazily: the initial spec is only needed (and `dag` only required) when there is no file yet.
+  const document = SpecDocument.open(file, () => initialSpec(file, projectDir, options));
   const text = document.text();
   const loaded = parseSpecText(file, text);
   if (!loaded.spec.dag && !loaded.spec.pipeline) {

@@ -2,7 +2,7 @@
 import { LocalCache } from "../cache/store.js";
 import type { Project } from "../config/project.js";
 import { runPlan } from "../engine/run.js";
-import { ColdExecutor } from "../exec/cold.js";
+import { createExecutor } from "../exec/index.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 
@@ -11,7 +11,7 @@ export async function executePlan(
   plan: Plan,
   options: { concurrency?: number; signal?: AbortSignal },
 ): Promise<RunResult> {
-  const executor = new ColdExecutor();
+  const executor = createExecutor();
   try {
     return await runPlan(plan, {
       executor,

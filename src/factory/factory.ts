@@ -35,7 +35,7 @@ import type {
   ValidationIssue,
 } from "./types.js";
 import { validateConfiguration } from "./validate.js";
-import { missingFor, requirementsOf } from "./views.js";
+import { fedByUser, missingFor, requirementsOf } from "./views.js";
 
 export class TestingFactory {
   readonly #project: Project;
@@ -58,6 +58,11 @@ export class TestingFactory {
   /** The current plan (re-derived after every change). */
   get plan(): Plan {
     return this.#plan;
+  }
+
+  /** Wall time of the Python static check made while creating the factory (not engine time). */
+  get staticCheckMs(): number {
+    return this.#facts.describeMs;
   }
 
   /** The dagtest.yaml this factory reads and writes. */
@@ -87,6 +92,8 @@ export class TestingFactory {
     const node = this.#node(name);
     const issues = validateConfiguration(node, config, this.#spec.dir);
     if (issues.length > 0 || node.kind === "phantom") return issues;
+    // Giving values never opens a question: a script missing nothing now needs no trial plan.
+    if (missingFor(this.#plan, name).length === 0) return [];
     const trial = this.#replan(this.#settingsWith(node, config));
     const still = missingFor(trial, name).filter(
       (m) => !(config.inputs && m.field.slice(7) in config.inputs),
@@ -167,8 +174,9 @@ export class TestingFactory {
 
   #state(node: ScriptNode): ConfigurationState {
     const missing = missingFor(this.#plan, node.name).length;
-    if (missing > 0) return this.#configured.has(node.name) ? "partial" : "pending";
-    if (this.#configured.has(node.name)) return "complete";
+    const decided = this.#configured.has(node.name) || fedByUser(this.#plan, node);
+    if (missing > 0) return decided ? "partial" : "pending";
+    if (decided) return "complete";
     return this.#autoConfigured.has(node.name) ? "auto-configured" : "auto-configurable";
   }
 
@@ -231,17 +239,33 @@ export class TestingFactory {
     for (const [port, p] of Object.entries(config.inputs ?? {}))
       this.#spec.setNodeValue(node.name, "inputs", port, rel(p));
     if (node.kind !== "script") return;
+    // A value equal to what dagtest derives (config, interface default) is not frozen into the
+    // file, even when the file overrode it before: compared against the plan without that override.
+    const bare = this.#withoutOverrides(node, config);
     for (const [name, value] of Object.entries(config.env ?? {})) {
-      const derived = node.env.find((e) => e.name === name);
-      // A value equal to what the config already gives is not frozen into the file.
-      const same = derived && derived.source?.kind !== "user" && derived.value === String(value);
+      const same = bare?.env.find((e) => e.name === name)?.value === String(value);
       this.#spec.setNodeValue(node.name, "env", name, same ? null : value);
     }
     for (const [name, value] of Object.entries(config.jobArgs ?? {})) {
-      const derived = node.jobArgs.find((a) => a.attr === name);
-      const same = derived && derived.source?.kind !== "user" && derived.value === String(value);
+      const same = bare?.jobArgs.find((a) => a.attr === name)?.value === String(value);
       this.#spec.setNodeValue(node.name, "job_args", name, same ? null : value);
     }
+  }
+
+  /** The node as planned without the file's overrides of the env vars and job args being configured. */
+  #withoutOverrides(node: ScriptNode, config: ScriptConfiguration): ScriptNode | undefined {
+    const env = Object.keys(config.env ?? {});
+    const args = Object.keys(config.jobArgs ?? {});
+    const overridden =
+      node.env.some((e) => env.includes(e.name) && e.source?.kind === "user") ||
+      node.jobArgs.some((a) => args.includes(a.attr) && a.source?.kind === "user");
+    if (!overridden) return node;
+    const settings = structuredClone(this.#spec.nodeSettings());
+    const mine = settings[node.name] ?? {};
+    for (const name of env) if (mine.env) delete mine.env[name];
+    for (const name of args) if (mine.job_args) delete mine.job_args[name];
+    const bare = this.#replan(settings).nodes.find((n) => n.name === node.name);
+    return bare?.kind === "script" ? bare : undefined;
   }
 
   #settingsWith(node: PlanNode, config: ScriptConfiguration): Record<string, NodeSettings> {

@@ -18,9 +18,9 @@ export class SpecDocument {
   }
 
   /** The existing file, or a new document holding `initial` when there is none. */
-  static open(file: string, initial: Record<string, unknown>): SpecDocument {
+  static open(file: string, initial: () => Record<string, unknown>): SpecDocument {
     if (existsSync(file)) return new SpecDocument(file, parseDocument(readFileSync(file, "utf8")));
-    const doc = new YamlDocument(initial);
+    const doc = new YamlDocument(initial());
     doc.commentBefore = " dagtest test spec, written by dagtest: edit freely, comments are kept.";
     return new SpecDocument(file, doc);
   }
@@ -30,7 +30,8 @@ export class SpecDocument {
   }
 
   text(): string {
-    return this.#doc.toString({ lineWidth: 0 });
+    // No padding inside flow collections: `[interfaces]` stays as a person writes it.
+    return this.#doc.toString({ lineWidth: 0, flowCollectionPadding: false });
   }
 
   /** The per-node settings as written (paths as the user wrote them, relative to the file). */

@@ -56,6 +56,21 @@ export function requirementsOf(plan: Plan, node: ScriptNode): ScriptTestingRequi
   };
 }
 
+/**
+ * A script whose data the user supplied (an input path, or a phantom output it is wired to)
+ * counts as configured by the user: answering a phantom's outputs completes its consumers.
+ * Derived from the plan, so a factory reloaded from the saved file sees the same state.
+ */
+export function fedByUser(plan: Plan, node: ScriptNode): boolean {
+  return node.inputs.some((input) => {
+    const p = input.provision;
+    if (p.kind === "user") return true;
+    if (p.kind !== "wire") return false;
+    const producer = plan.nodes.find((n) => n.name === p.from.node);
+    return producer?.kind === "phantom" && (producer.suppliedOutputs[p.from.port] ?? null) !== null;
+  });
+}
+
 /** Open questions that stop this script, as `{field, message, answerAt}`. */
 export function missingFor(plan: Plan, node: string): { field: string; message: string; answerAt: string }[] {
   const out: { field: string; message: string; answerAt: string }[] = [];

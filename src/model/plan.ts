@@ -102,7 +102,10 @@ export interface ScriptLocation {
 export interface ScriptCheck {
   readonly mainParams: readonly string[];
   readonly mainLine: number | null;
+  /** Top-level names of the modules imported from outside the script's folder. */
   readonly imports: readonly string[];
+  /** The same imports as written (`sklearn.linear_model`): what the fork server preloads. */
+  readonly modules: readonly string[];
   readonly localImports: readonly string[];
   readonly inputKeys: readonly string[];
   readonly outputKeys: readonly string[];
@@ -139,10 +142,18 @@ interface NodeBase {
   readonly outputs: readonly OutputRequirement[];
 }
 
+/**
+ * How a node's process is made: `fork`, a child of the warm fork server (the default, on
+ * Linux), or `process`, a fresh interpreter for a script that needs one.
+ */
+export type Isolation = "fork" | "process";
+
 /** Per-node process limits, from dagtest.yaml (`run:` defaults, then `nodes.<n>`). */
 export interface NodeLimits {
   readonly timeoutMs: number;
   readonly memoryMb: number | null;
+  /** `isolation:` of the node, else of `run:`. */
+  readonly isolation: Isolation;
 }
 
 export interface ScriptNode extends NodeBase {
@@ -156,6 +167,14 @@ export interface ScriptNode extends NodeBase {
   readonly env: readonly EnvRequirement[];
   readonly jobArgs: readonly JobArgRequirement[];
   readonly parity: readonly PackageParity[];
+  /**
+   * Keys the script reads that its interface does not declare, bound to a declared port's folder
+   * (cursus Payload reads `output_paths["output_dir"]` for its `payload_sample` output).
+   */
+  readonly portAliases: {
+    readonly inputs: Readonly<Record<string, string>>;
+    readonly outputs: Readonly<Record<string, string>>;
+  };
 }
 
 export interface PhantomNode extends NodeBase {
@@ -227,6 +246,10 @@ export interface PlanExecution {
   readonly freshWorkdir: boolean;
   /** Cap on each of a node's stdout and stderr logs; the tail is kept. */
   readonly maxLogBytes: number;
+  /** `isolation:` under `run:`; each node's own value is in its `limits`. */
+  readonly isolation: Isolation;
+  /** `preload:` under `run:`: modules the fork server imports besides the scripts' own imports. */
+  readonly preload: readonly string[];
 }
 
 export interface Plan {

@@ -76,3 +76,62 @@ interface OutcomeBase {
 export type StepOutcome =
   | (OutcomeBase & { readonly status: "passed" })
   | (OutcomeBase & { readonly status: "failed"; readonly error: StepError });
+
+/**
+ * The fork server (`serve` mode, python/dagtest_runner/serve.py). A job takes three Unix-socket
+ * connections to the server, each opened with one JSON line: the control connection sends
+ * `ServeRunRequest` and receives `ServeEvent` lines; the two stream connections send
+ * `ServeStreamRequest` and then carry the job's stdout and stderr, which the child writes to.
+ */
+export interface ServeRunRequest {
+  readonly protocolVersion: typeof PROTOCOL_VERSION;
+  readonly kind: "run";
+  readonly id: string;
+  readonly jobFile: string;
+  /** The child's whole environment: `os.environ` is replaced by it, not merged. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** The script's folder: preloaded modules that a file in it shadows are dropped in the child. */
+  readonly sourceDir: string | null;
+}
+
+export interface ServeStreamRequest {
+  readonly protocolVersion: typeof PROTOCOL_VERSION;
+  readonly kind: "stream";
+  readonly id: string;
+  readonly stream: "stdout" | "stderr";
+}
+
+export type ServeEvent =
+  /** Sent as soon as a child has the job; the pid is also the child's process group. */
+  | { readonly event: "forked"; readonly pid: number }
+  /** The child is set up and about to run the job: the start deadline is met. */
+  | { readonly event: "running"; readonly pid: number }
+  /**
+   * The child is done: its exit code as it calls `os._exit` (its streams already closed), or
+   * its status when reaped if it died another way (a signal, `os._exit` in the script).
+   */
+  | {
+      readonly event: "exit";
+      readonly pid: number;
+      readonly code: number | null;
+      readonly signal: string | null;
+    }
+  | { readonly event: "error"; readonly message: string };
+
+/** The one line the server prints on stdout once it has preloaded. */
+export type ServeStatus =
+  | {
+      readonly event: "ready";
+      readonly protocolVersion: typeof PROTOCOL_VERSION;
+      readonly pid: number;
+      readonly python: string;
+      readonly preloaded: readonly string[];
+      readonly skipped: readonly { readonly module: string; readonly reason: string }[];
+      readonly bootMs: number;
+    }
+  | {
+      readonly event: "refused";
+      readonly reason: string;
+      readonly skipped: readonly { readonly module: string; readonly reason: string }[];
+    };

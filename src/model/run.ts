@@ -56,7 +56,18 @@ export interface ScriptResult {
   readonly checks: readonly string[];
   /** With the cache on: why the node ran instead of being restored (what changed). */
   readonly ranBecause: readonly string[];
+  /**
+   * What ran the script: `fork`, a child of the warm fork server, or `process`, a fresh
+   * interpreter (`--cold`, `isolation: process`, or a fallback). Absent when nothing ran.
+   */
+  readonly executor?: "fork" | "process";
+  /** Time in the script's own import and main, as the runner measured it; durationMs minus this
+   * is dagtest's overhead. Absent or null when nothing ran or the script could not report. */
+  readonly scriptMs?: number | null;
 }
+
+/** The `ranBecause` of a node the cache has never seen: no news, so the console leaves it out. */
+export const NEVER_RAN = "never ran with the cache";
 
 /** What flowed along one wire, measured after the producer finished. */
 export interface DataFlowResult {

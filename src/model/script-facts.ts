@@ -13,6 +13,8 @@ export interface ImportFact {
   readonly line: number;
   /** Resolved file when the module lives next to the script (a sibling module or package). */
   readonly localPath: string | null;
+  /** The statement sits directly at module level, so it runs on import; false inside a function or under if/try/with. */
+  readonly toplevel: boolean;
 }
 
 export interface MainFact {

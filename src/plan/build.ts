@@ -17,17 +17,24 @@ import {
 } from "../model/plan.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
-import { disagreements, frameworksOf, missingImports, parityOf, summariseCheck } from "./checks.js";
+import {
+  disagreements,
+  frameworksOf,
+  missingImports,
+  parityOf,
+  portAliases,
+  summariseCheck,
+} from "./checks.js";
 import { deriveEnv, deriveJobArgs } from "./env.js";
-import { type Facts, gatherFacts } from "./facts.js";
+import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
 import { type NodeView, wireAll } from "./wiring.js";
 
 /** Plan a loaded project: the only async step is asking Python about the scripts. */
-export async function planProject(project: Project): Promise<Plan> {
+export async function planProject(project: Project, options: FactOptions = {}): Promise<Plan> {
   const contexts = analyseNodes(project);
-  const facts = await gatherFacts(project, contexts);
+  const facts = await gatherFacts(project, contexts, options);
   return buildPlan(project, contexts, facts);
 }
 
@@ -129,7 +136,16 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
 
 type Base = Omit<
   ScriptNode,
-  "kind" | "limits" | "script" | "frameworks" | "check" | "inputs" | "env" | "jobArgs" | "parity"
+  | "kind"
+  | "limits"
+  | "script"
+  | "frameworks"
+  | "check"
+  | "inputs"
+  | "env"
+  | "jobArgs"
+  | "parity"
+  | "portAliases"
 >;
 
 function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind: "phantom" }>): PhantomNode {
@@ -219,6 +235,7 @@ function scriptNode(
     env,
     jobArgs,
     parity: parity.parity,
+    portAliases: described ? portAliases(iface, described) : { inputs: {}, outputs: {} },
   };
 }
 

@@ -8,6 +8,7 @@ import path from "node:path";
 import { globSync } from "tinyglobby";
 import type { Project } from "../config/project.js";
 import { type DescribeOutcome, describeScripts } from "../python/describe.js";
+import { describeScriptsCached } from "../python/describe-cache.js";
 import type { NodeContext } from "./analyse.js";
 
 export interface Facts {
@@ -24,7 +25,16 @@ export interface Facts {
 
 const IGNORED = ["**/node_modules/**", "**/.venv/**", "**/.git/**", "**/.dagtest/**", "**/__pycache__/**"];
 
-export async function gatherFacts(project: Project, contexts: readonly NodeContext[]): Promise<Facts> {
+export interface FactOptions {
+  /** Reuse the last static check from `<stateDir>/.dagtest/cache` while its inputs are unchanged. */
+  readonly describeCache?: string | null;
+}
+
+export async function gatherFacts(
+  project: Project,
+  contexts: readonly NodeContext[],
+  options: FactOptions = {},
+): Promise<Facts> {
   const existing = new Set<string>();
   const fallback = new Map<string, string[]>();
   const toDescribe = new Set<string>();
@@ -45,8 +55,13 @@ export async function gatherFacts(project: Project, contexts: readonly NodeConte
     }
   }
   const started = performance.now();
+  const request = [project.python, [...toDescribe], [...packages].sort()] as const;
   const describe =
-    toDescribe.size > 0 ? await describeScripts(project.python, [...toDescribe], [...packages].sort()) : null;
+    toDescribe.size === 0
+      ? null
+      : options.describeCache
+        ? await describeScriptsCached(options.describeCache, ...request)
+        : await describeScripts(...request);
   const describeMs = performance.now() - started;
   return { existing, fallback, scriptRoots: project.scriptRoots, describe, describeMs };
 }

@@ -93,9 +93,9 @@ describe("describeScripts", () => {
     ]);
     expect(facts.jobArgAttrs).toEqual([{ key: "job_type", line: 9 }]);
     expect(facts.imports).toEqual([
-      { module: "os", line: 1, localPath: null },
-      { module: "helper", line: 2, localPath: helper },
-      { module: "pandas", line: 3, localPath: null },
+      { module: "os", line: 1, localPath: null, toplevel: true },
+      { module: "helper", line: 2, localPath: helper, toplevel: true },
+      { module: "pandas", line: 3, localPath: null, toplevel: true },
     ]);
   });
 

@@ -6,7 +6,7 @@
 import path from "node:path";
 import pc from "picocolors";
 import type { Reporter, RunEvent } from "../model/events.js";
-import type { RunResult, ScriptResult } from "../model/run.js";
+import { NEVER_RAN, type RunResult, type ScriptResult } from "../model/run.js";
 
 export interface ConsoleReporterOptions {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -67,8 +67,14 @@ export class ConsoleReporter implements Reporter {
         if (r.reason === "phantom") break;
         this.#done++;
         const time = r.startedAt ? pc.dim(` ${seconds(r.durationMs)}`) : "";
+        // A node that ran says why (what changed since the cache last saw it): watch mode's point.
+        const changed = r.ranBecause.filter((reason) => reason !== NEVER_RAN);
         const why =
-          r.status === "passed" ? "" : `  ${r.status === "failed" ? pc.red(r.message) : pc.dim(r.message)}`;
+          r.status === "passed"
+            ? changed.length > 0
+              ? pc.dim(`  ran: ${changed.join("; ")}`)
+              : ""
+            : `  ${r.status === "failed" ? pc.red(r.message) : pc.dim(r.message)}`;
         this.#print(`  ${MARK[r.status]} ${r.node}${time}${why}`);
         this.#status();
         break;

@@ -2,30 +2,18 @@
  * The built `dagtest plan` CLI, spawned as a user would: exit codes, the readable report, --json,
  * and user errors printed as code + message + file:line + hint, never with a stack trace.
  */
-import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCli } from "../helpers/cli.js";
 import { fixture, removeTempDirs, repoRoot, tempDir, testPython, writeTree } from "../helpers/paths.js";
 
 const cli = path.join(repoRoot, "dist/cli/main.js");
 const example = path.join(repoRoot, "examples/tabular");
 
-beforeAll(() => {
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      {
-        cwd: repoRoot,
-        stdio: "pipe",
-      },
-    );
-  } catch (error) {
-    const out = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`npm run build failed:\n${out.stdout?.toString() ?? ""}${out.stderr?.toString() ?? ""}`);
-  }
-}, 120_000);
+// Builds dist/ when a source is newer, under a lock shared with the other e2e files.
+beforeAll(buildCli, 120_000);
 
 afterAll(removeTempDirs);
 

@@ -22,6 +22,7 @@ export interface RigNode {
   readonly env?: Readonly<Record<string, string>>;
   readonly timeout?: number;
   readonly memoryMb?: number;
+  readonly isolation?: "fork" | "process";
 }
 
 export interface RigSpec {
@@ -69,6 +70,7 @@ export function makeProject(spec: RigSpec): string {
     const extra: Record<string, unknown> = {};
     if (node.timeout) extra.timeout = node.timeout;
     if (node.memoryMb) extra.memory_mb = node.memoryMb;
+    if (node.isolation) extra.isolation = node.isolation;
     const data = spec.data?.[name];
     if (data) {
       extra.inputs = Object.fromEntries(Object.keys(data).map((port) => [port, `data/${name}/${port}`]));
@@ -92,17 +94,19 @@ export function makeProject(spec: RigSpec): string {
   return dir;
 }
 
-export async function runRig(
-  spec: RigSpec,
-  executor: Executor,
-  options: {
-    concurrency?: number;
-    failFast?: boolean;
-    signal?: AbortSignal;
-    onEvent?: (e: RunEvent) => void;
-  } = {},
-): Promise<RigRun> {
-  const dir = makeProject(spec);
+export interface RigOptions {
+  readonly concurrency?: number;
+  readonly failFast?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (e: RunEvent) => void;
+}
+
+export async function runRig(spec: RigSpec, executor: Executor, options: RigOptions = {}): Promise<RigRun> {
+  return runProject(makeProject(spec), executor, options);
+}
+
+/** Plan and run a project made by `makeProject` (again, e.g. after editing a script). */
+export async function runProject(dir: string, executor: Executor, options: RigOptions = {}): Promise<RigRun> {
   const plan = await planProject(loadSpecProject(path.join(dir, "dagtest.yaml")));
   const events: RunEvent[] = [];
   const result = await runPlan(plan, {

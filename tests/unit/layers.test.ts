@@ -60,14 +60,17 @@ describe("import layering (STYLE.md)", () => {
       const text = readFileSync(file, "utf8");
       for (const match of text.matchAll(/from\s+"(\.[^"]+)"/g)) {
         const target = layerOf(path.resolve(path.dirname(file), match[1]!.replace(/\.js$/, ".ts")));
-        if (target !== from && !allowed.includes(target)) violations.push(`${path.relative(repoRoot, file)} imports ${match[1]} (${from} → ${target})`);
+        if (target !== from && !allowed.includes(target))
+          violations.push(`${path.relative(repoRoot, file)} imports ${match[1]} (${from} → ${target})`);
       }
     }
     expect(violations).toEqual([]);
   });
 
   it("lets nothing import the CLI", () => {
-    const importers = files.filter((f) => layerOf(f) !== "cli" && /from\s+"[./]+\/cli\//.test(readFileSync(f, "utf8")));
+    const importers = files.filter(
+      (f) => layerOf(f) !== "cli" && /from\s+"[./]+\/cli\//.test(readFileSync(f, "utf8")),
+    );
     expect(importers).toEqual([]);
   });
 });

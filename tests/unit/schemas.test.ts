@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Ajv2020 } from "ajv/dist/2020.js";
 import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generatePlanSchema, generateSpecSchema } from "../../scripts/schemas.js";
@@ -14,7 +14,8 @@ import { loadSpecProject } from "../../src/config/project.js";
 import { planProject } from "../../src/plan/build.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const committed = (name: string) => JSON.parse(readFileSync(path.join(root, "schema", name), "utf8")) as object;
+const committed = (name: string) =>
+  JSON.parse(readFileSync(path.join(root, "schema", name), "utf8")) as object;
 
 describe("schema/dagtest.schema.json", () => {
   it("is what src/config/spec-schema.ts generates (run `npm run gen:schema` after changing it)", () => {
@@ -23,7 +24,10 @@ describe("schema/dagtest.schema.json", () => {
 
   it("accepts the bundled example's dagtest.yaml and rejects an unknown field", () => {
     const validate = new Ajv2020({ strict: false }).compile(committed("dagtest.schema.json"));
-    const example = parse(readFileSync(path.join(root, "examples/tabular/dagtest.yaml"), "utf8")) as Record<string, unknown>;
+    const example = parse(readFileSync(path.join(root, "examples/tabular/dagtest.yaml"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...example, colour: "blue" })).toBe(false);
     expect(validate({ ...example, version: 2 })).toBe(false);

@@ -19,6 +19,7 @@ interface RunCliOptions extends ProjectOptions {
   from?: string[];
   to?: string[];
   watch?: boolean;
+  cold?: boolean;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -51,6 +52,7 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
     .option("--from <nodes>", "run these nodes and everything downstream of them", list)
     .option("--to <nodes>", "run these nodes and everything upstream of them", list)
     .option("--watch", "rerun what changed (scripts, their imports, interfaces, config, data) until Ctrl-C")
+    .option("--cold", "start every script in a fresh Python process instead of forking the warm server")
     .action(async (target: string | undefined, options: RunCliOptions) => {
       const settings: RunSettings = {
         target,
@@ -63,7 +65,8 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
         cache: options.cache !== false,
         force: options.force ?? [],
         selection: { only: options.only ?? [], from: options.from ?? [], to: options.to ?? [] },
-        command: resumeCommand(target),
+        command: resumeCommand(target, options),
+        cold: options.cold ?? false,
       };
       if (settings.shuffleSeed !== null) {
         process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${settings.shuffleSeed}\n`);
@@ -72,9 +75,27 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
     });
 }
 
-/** The command a user would type again, for resume hints. */
-function resumeCommand(target: string | undefined): string {
-  return target ? `dagtest run ${target}` : "dagtest run";
+/**
+ * The command a user would type again, for resume hints: with the options that say where the
+ * pipeline is, or `dagtest run --dag ...` would be suggested back as a bare `dagtest run`.
+ */
+function resumeCommand(target: string | undefined, options: ProjectOptions): string {
+  const words = ["dagtest", "run"];
+  if (target) words.push(target);
+  const add = (flag: string, value: string | undefined) => {
+    if (value !== undefined) words.push(flag, value);
+  };
+  add("--dag", options.dag);
+  add("--config", options.config);
+  for (const dir of options.interfaces ?? []) add("--interfaces", dir);
+  for (const dir of options.scripts ?? []) add("--scripts", dir);
+  add("--project-root", options.projectRoot);
+  add("--python", options.python);
+  return words.map(shellWord).join(" ");
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }
 
 function parseJobs(value: string | undefined): number {

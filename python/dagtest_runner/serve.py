@@ -1,0 +1,82 @@
+"""``serve`` mode: a warm fork server. It imports the heavy modules once and forks a child per job.
+
+Invocation (by ``src/exec/fork-server.ts``; stdin must be a pipe from the engine)::
+
+    <python> <root>/python/dagtest_runner/__main__.py serve <socket path> [<config json>]
+
+config: ``{"protocolVersion": 1, "preload": [module, ...], "explicit": [module, ...]}``; see
+``preload.py`` for which modules are imported. The server then prints one line on stdout,
+``{"event": "ready", ...}`` or ``{"event": "refused", "reason": ...}`` (and exits 3), and
+listens on the Unix socket. Everything else it has to say goes to stderr.
+
+A job takes three connections, each starting with one JSON line (``ServeRunRequest`` and
+``ServeStreamRequest`` in ``src/model/protocol.ts``): ``{"kind": "run", "id", "jobFile", "env",
+"cwd", "sourceDir"}`` on the control connection, and ``{"kind": "stream", "id", "stream":
+"stdout"|"stderr"}`` on two more, which become the child's fds 1 and 2: the engine reads the
+job's output straight from them, so it bounds the logs exactly as for a cold process. Once all
+three are in, the server hands the job to a forked child and answers on the control connection,
+one JSON line each: ``{"event": "forked", "pid"}`` at once, ``{"event": "running", "pid"}`` when
+the child is set up for the job (the engine's start deadline waits for it), ``{"event": "exit",
+"pid", "code", "signal"}`` when the child has finished (its last act before ``os._exit``, or
+its reaping when it died otherwise); or ``{"event": "error", "message"}``. The server's loop is
+in ``fork_server.py``, the child's side in ``fork_child.py``.
+
+The server runs no user code, starts no thread and never lets a child's fault reach it: a child
+is another process from the fork on. It exits, killing the process groups of its live
+children, when the engine goes away: EOF on stdin, the parent pid changing, or SIGTERM.
+"""
+
+import gc
+import json
+import os
+import sys
+import threading
+import time
+
+from dagtest_runner.fork_server import Server
+from dagtest_runner.preload import preload
+from dagtest_runner.protocol import PROTOCOL_VERSION, BadRequest, fail, parse_request, string_list
+
+WHO = "dagtest_runner serve"
+EXIT_REFUSED = 3
+
+
+def main(argv):
+    """Preload, report, serve; in a forked child, run the job and return its exit code."""
+    if len(argv) not in (1, 2):
+        return fail(WHO, "expected <socket path> [<config json>]; got %d arguments" % len(argv))
+    try:
+        config = parse_request(argv[1]) if len(argv) == 2 else {"preload": [], "explicit": []}
+        names, explicit = string_list(config, "preload"), string_list(config, "explicit")
+    except BadRequest as exc:
+        return fail(WHO, "bad config: %s" % exc)
+    # fd 1 carries the one status line; whatever else is printed (by an import, say) goes to stderr.
+    report = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    started = time.perf_counter()
+    before = set(sys.modules)
+    loaded, skipped, refusal = preload(names, explicit)
+    tops = {m.partition(".")[0] for m in set(sys.modules) - before} - set(sys.builtin_module_names)
+    if refusal is None and threading.active_count() != 1:
+        refusal = "%d threads are running after the preload" % threading.active_count()
+    server = None
+    if refusal is None:
+        try:
+            server = Server(argv[0], tops)
+        except OSError as exc:
+            refusal = "cannot listen on %s: %s" % (argv[0], exc.strerror or exc)
+    status = {"event": "refused", "reason": refusal, "skipped": skipped} if server is None else {
+        "event": "ready", "protocolVersion": PROTOCOL_VERSION, "pid": os.getpid(),
+        "python": sys.version.split()[0], "preloaded": loaded, "skipped": skipped,
+        "bootMs": round((time.perf_counter() - started) * 1000, 1),
+    }
+    report.write(json.dumps(status) + "\n")
+    report.close()
+    if server is None:
+        return EXIT_REFUSED
+    # Objects that exist now are never freed by a child: keep the collector off their pages, so
+    # that copy-on-write shares them instead of copying them into every child.
+    gc.collect()
+    gc.freeze()
+    work = server.serve()
+    return 0 if work is None else work()

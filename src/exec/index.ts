@@ -1,0 +1,57 @@
+/**
+ * Choosing an executor, and what the warm one preloads. Warm (a fork server per interpreter) is
+ * the default on Linux; `--cold` and non-Linux platforms get the cold-process executor. A node
+ * with `isolation: process` (its own, or `run:`'s) runs cold even under the warm executor.
+ */
+import path from "node:path";
+import type { Plan } from "../model/plan.js";
+import { ColdExecutor } from "./cold.js";
+import type { Executor, PreloadList } from "./types.js";
+import { WarmExecutor } from "./warm.js";
+
+export interface ExecutorChoice {
+  /** `--cold`: every node in a fresh interpreter. */
+  readonly cold?: boolean;
+  /** Where the warm executor's notices go (fallbacks to cold, server restarts). */
+  readonly onNotice?: (message: string) => void;
+}
+
+export function createExecutor(choice: ExecutorChoice = {}): Executor {
+  // fork() without exec is only dependable on Linux (macOS: bpo-33725).
+  if (choice.cold || process.platform !== "linux") return new ColdExecutor();
+  return new WarmExecutor(choice.onNotice ? { onNotice: choice.onNotice } : {});
+}
+
+const memo = new WeakMap<Plan, PreloadList>();
+
+/**
+ * What a plan's fork server should import: every module the forked scripts import from outside
+ * their folders (the server keeps the installed ones), plus `preload:`. Left out: stubbed
+ * modules (the stub must win) and names that are a local module of any script, which a
+ * preloaded namesake would hide from it.
+ */
+export function preloadOf(plan: Plan): PreloadList {
+  const known = memo.get(plan);
+  if (known) return known;
+  const scripts = plan.nodes.flatMap((n) =>
+    n.kind === "script" && n.limits.isolation === "fork" ? [n] : [],
+  );
+  const local = new Set(scripts.flatMap((n) => (n.check?.localImports ?? []).map(moduleStem)));
+  const stubbed = new Set(plan.execution.stubModules);
+  const imports = new Set<string>();
+  for (const node of scripts) {
+    for (const module of node.check?.modules ?? []) {
+      const top = module.split(".")[0]!;
+      if (!local.has(top) && !stubbed.has(top)) imports.add(module);
+    }
+  }
+  const list = { imports: [...imports].sort(), explicit: [...plan.execution.preload] };
+  memo.set(plan, list);
+  return list;
+}
+
+/** `/src/utils.py` → `utils`; `/src/pkg/__init__.py` → `pkg`. */
+function moduleStem(file: string): string {
+  const base = path.basename(file).replace(/\.py$/, "");
+  return base === "__init__" ? path.basename(path.dirname(file)) : base;
+}

@@ -1,0 +1,87 @@
+/**
+ * The built CLI for end-to-end tests: `buildCli()` compiles dist/ only when a source file is
+ * newer than it, under a lock, so test files running in parallel never build at the same time
+ * nor start the CLI while another one is rewriting dist/.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { repoRoot, testPython } from "./paths.js";
+
+export const cliPath = path.join(repoRoot, "dist/cli/main.js");
+const lockDir = path.join(repoRoot, "node_modules", ".dagtest-build-lock");
+const LOCK_STALE_MS = 5 * 60_000;
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+      newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+function mtime(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/** dist/ is missing or older than a source file or the build config. */
+export function cliIsStale(): boolean {
+  const built = mtime(cliPath);
+  const inputs = Math.max(
+    newestSource(path.join(repoRoot, "src")),
+    mtime(path.join(repoRoot, "tsconfig.json")),
+    mtime(path.join(repoRoot, "tsconfig.build.json")),
+  );
+  return built === 0 || inputs > built;
+}
+
+async function withLock<T>(work: () => T): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch {
+      if (Date.now() - mtime(lockDir) > LOCK_STALE_MS) rmSync(lockDir, { recursive: true, force: true });
+      await sleep(200);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/** `npx tsc -p tsconfig.build.json`, when dist/ is stale; throws with the compiler's output. */
+export async function buildCli(): Promise<void> {
+  await withLock(() => {
+    if (!cliIsStale()) return;
+    try {
+      execFileSync(
+        process.execPath,
+        [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+        { cwd: repoRoot, stdio: "pipe" },
+      );
+    } catch (error) {
+      const out = error as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(
+        `npm run build failed:\n${out.stdout?.toString() ?? ""}${out.stderr?.toString() ?? ""}`,
+      );
+    }
+  });
+}
+
+/** The environment a user's shell would give the CLI: no colour, the test interpreter. */
+export function cliEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", DAGTEST_PYTHON: testPython(), ...extra };
+  delete env.FORCE_COLOR;
+  return env;
+}
