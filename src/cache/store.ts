@@ -146,7 +146,7 @@ export class LocalCache {
       // Another run renamed the same fingerprint into place first: its entry is as good as ours.
       if (code !== "ENOTEMPTY" && code !== "EEXIST") throw error;
     }
-    this.#remember(node, data);
+    this.remember(node, data);
   }
 
   discard(fingerprint: string): void {
@@ -164,7 +164,8 @@ export class LocalCache {
     }
   }
 
-  #remember(node: string, data: FingerprintData): void {
+  /** Record the fingerprint data a node ran (or was restored) with. */
+  remember(node: string, data: FingerprintData): void {
     const file = path.join(this.dir, "nodes", `${node}.json`);
     const text = JSON.stringify(data);
     if (readText(file) === text) return; // an unchanged rerun writes nothing
@@ -173,10 +174,6 @@ export class LocalCache {
     const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, file);
-  }
-
-  remember(node: string, data: FingerprintData): void {
-    this.#remember(node, data);
   }
 
   /** Evict least-recently-used entries until the cache holds at most `maxBytes`. */

@@ -7,9 +7,10 @@ import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { explainChange, type Fingerprint } from "../cache/fingerprint.js";
 import type { LocalCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
-import type { Plan, ScriptNode } from "../model/plan.js";
+import type { ScriptNode } from "../model/plan.js";
 import type { ScriptResult } from "../model/run.js";
 import { nodePaths } from "./jobs.js";
+import { notRun } from "./results.js";
 import { previousOutputs } from "./reuse.js";
 
 export interface CacheStepOptions {
@@ -22,7 +23,6 @@ export interface CacheStepOptions {
 }
 
 export class CacheStep {
-  readonly #plan: Plan;
   readonly #options: CacheStepOptions;
   readonly #fingerprints: ReadonlyMap<string, Fingerprint>;
   readonly #runDir: string;
@@ -35,13 +35,11 @@ export class CacheStep {
   readonly #stale = new Set<string>();
 
   constructor(
-    plan: Plan,
     options: CacheStepOptions,
     fingerprints: ReadonlyMap<string, Fingerprint>,
     runDir: string,
     runId: string,
   ) {
-    this.#plan = plan;
     this.#options = options;
     this.#fingerprints = fingerprints;
     this.#runDir = runDir;
@@ -78,7 +76,7 @@ export class CacheStep {
         if (restored.ok) {
           cache.remember(node.name, fp.data);
           return {
-            result: cached(node, outputs, `cached: unchanged since ${entry.createdAt}`),
+            result: notRun(node.name, "cached", null, `cached: unchanged since ${entry.createdAt}`, outputs),
             ranBecause: [],
           };
         }
@@ -98,7 +96,13 @@ export class CacheStep {
         }
         this.#stale.add(node.name);
         return {
-          result: cached(node, outputs, `not selected: outputs reused from run ${previous.runId}`),
+          result: notRun(
+            node.name,
+            "cached",
+            null,
+            `not selected: outputs reused from run ${previous.runId}`,
+            outputs,
+          ),
           ranBecause: [],
         };
       }
@@ -123,29 +127,4 @@ export class CacheStep {
     const base = nodePaths(this.#runDir, node.name).outputs;
     return Object.fromEntries(node.outputs.map((o) => [o.name, `${base}/${o.name}`]));
   }
-
-  get plan(): Plan {
-    return this.#plan;
-  }
-}
-
-function cached(node: ScriptNode, outputs: Record<string, string>, message: string): ScriptResult {
-  return {
-    node: node.name,
-    status: "cached",
-    reason: null,
-    message,
-    startedAt: null,
-    durationMs: 0,
-    peakRssKb: null,
-    exitCode: null,
-    signal: null,
-    logs: null,
-    logTail: null,
-    error: null,
-    outputs,
-    guardEvents: [],
-    checks: [],
-    ranBecause: [],
-  };
 }

@@ -23,6 +23,7 @@ import { isScript, prepareJob, processEnv } from "./jobs.js";
 import { runPriority } from "./priority.js";
 import { blockers } from "./readiness.js";
 import { RunRecord } from "./record.js";
+import { notRun } from "./results.js";
 
 export interface RunOptions {
   readonly executor: Executor;
@@ -58,7 +59,6 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   const runDir = path.join(options.stateDir, ".dagtest", "runs", runId);
   const selected = options.selected ?? null;
   const cacheStep = new CacheStep(
-    plan,
     {
       cache: options.cache ?? null,
       force: new Set(options.force ?? []),
@@ -243,32 +243,6 @@ function hashInputs(inputs: Readonly<Record<string, string>>): Record<string, st
   const out: Record<string, string> = {};
   for (const [port, dir] of Object.entries(inputs)) out[port] = hashTree(dir);
   return out;
-}
-
-function notRun(
-  node: string,
-  status: ScriptResult["status"],
-  reason: ScriptResult["reason"],
-  message: string,
-): ScriptResult {
-  return {
-    node,
-    status,
-    reason,
-    message,
-    startedAt: null,
-    durationMs: 0,
-    peakRssKb: null,
-    exitCode: null,
-    signal: null,
-    logs: null,
-    logTail: null,
-    error: null,
-    outputs: {},
-    guardEvents: [],
-    checks: [],
-    ranBecause: [],
-  };
 }
 
 /** Sortable and unique enough for one machine: `20261121-141502-3fa9`. */

@@ -9,6 +9,7 @@ import path from "node:path";
 import type { StepOutcome } from "../model/protocol.js";
 import { runnerDir } from "../python/describe.js";
 import { BoundedLog } from "./bounded-log.js";
+import { watchForStop } from "./limits.js";
 import { signalGroup, trackGroup, untrackGroup } from "./process-group.js";
 import type { ExecRequest, ExecResult, Executor } from "./types.js";
 
@@ -40,8 +41,6 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
   const stderr = new BoundedLog(request.logs.stderr, request.maxLogBytes);
   if (note) stderr.write(Buffer.from(note));
   return new Promise<ExecResult>((resolve) => {
-    let timedOut = false;
-    let cancelled = false;
     let spawnError: string | null = null;
     const child = spawn(request.python, args, {
       cwd: request.job.workDir,
@@ -59,16 +58,7 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
       signalGroup(pgid, "SIGTERM");
       killTimer = setTimeout(() => signalGroup(pgid, "SIGKILL"), KILL_GRACE_MS);
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, request.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      stop();
-    };
-    if (request.signal.aborted) onAbort();
-    else request.signal.addEventListener("abort", onAbort, { once: true });
+    const limits = watchForStop(request, stop);
     child.on("error", (error) => {
       spawnError = error.message;
     });
@@ -78,16 +68,15 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
       if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
     });
     child.on("close", (exitCode, signal) => {
-      clearTimeout(timer);
+      limits.dispose();
       if (killTimer) clearTimeout(killTimer);
-      request.signal.removeEventListener("abort", onAbort);
       if (pgid !== undefined) untrackGroup(pgid);
       resolve({
         outcome: readOutcome(request.job.resultFile),
         exitCode,
         signal,
-        timedOut,
-        cancelled,
+        timedOut: limits.timedOut(),
+        cancelled: limits.cancelled(),
         durationMs: performance.now() - started,
         droppedBytes: { stdout: stdout.close(), stderr: stderr.close() },
         spawnError,

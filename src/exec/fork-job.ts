@@ -15,6 +15,7 @@ import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest } from "../mode
 import { BoundedLog } from "./bounded-log.js";
 import { KILL_GRACE_MS, readOutcome } from "./cold.js";
 import type { ForkServer } from "./fork-server.js";
+import { type StopWatch, watchForStop } from "./limits.js";
 import { signalGroup, trackGroup, untrackGroup } from "./process-group.js";
 import type { ExecRequest, ExecResult } from "./types.js";
 
@@ -40,10 +41,10 @@ export function runForked(
     let pid: number | null = null;
     let running = false;
     let exit: { code: number | null; signal: string | null } | null = null;
-    let timedOut = false;
-    let cancelled = false;
     let failure: { reason: string; blame: Blame } | null = null;
     let killTimer: NodeJS.Timeout | undefined;
+    // Assigned once every handler exists (at the end of this executor); read only by them.
+    let limits: StopWatch = { timedOut: () => false, cancelled: () => false, dispose: () => {} };
     let openStreams = 2;
     let settled = false;
 
@@ -69,16 +70,15 @@ export function runForked(
     const finish = () => {
       if (settled || openStreams > 0 || !(exit || failure)) return;
       settled = true;
-      clearTimeout(timer);
+      limits.dispose();
       clearTimeout(deadline);
       clearTimeout(killTimer);
-      request.signal.removeEventListener("abort", onAbort);
       unsubscribe();
       control.destroy();
       if (pid !== null) untrackGroup(pid);
       const droppedBytes = { stdout: logs.stdout.close(), stderr: logs.stderr.close() };
       // A job stopped on purpose is not retried, whatever happened to the server meanwhile.
-      if (failure && !timedOut && !cancelled) {
+      if (failure && !limits.timedOut() && !limits.cancelled()) {
         resolve({ kind: "retry", ...failure });
         return;
       }
@@ -88,8 +88,8 @@ export function runForked(
           outcome: readOutcome(request.job.resultFile),
           exitCode: exit?.code ?? null,
           signal: exit?.signal ?? null,
-          timedOut,
-          cancelled,
+          timedOut: limits.timedOut(),
+          cancelled: limits.cancelled(),
           durationMs: performance.now() - started,
           droppedBytes,
           spawnError: null,
@@ -121,7 +121,7 @@ export function runForked(
       if (event?.event === "forked") {
         pid = event.pid;
         trackGroup(pid);
-        if (timedOut || cancelled) stop();
+        if (limits.timedOut() || limits.cancelled()) stop();
       } else if (event?.event === "running") {
         running = true;
         clearTimeout(deadline);
@@ -162,16 +162,7 @@ export function runForked(
           "child",
         );
     }, startDeadlineMs);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, request.timeoutMs);
-    const onAbort = () => {
-      cancelled = true;
-      stop();
-    };
-    if (request.signal.aborted) onAbort();
-    else request.signal.addEventListener("abort", onAbort, { once: true });
+    limits = watchForStop(request, stop);
   });
 }
 
