@@ -68,7 +68,9 @@ function fingerprintNode(
   upstream: ReadonlyMap<string, Fingerprint>,
   env: NodeJS.ProcessEnv,
 ): Fingerprint {
-  if (!node.check) return { cacheable: false, reason: "the static check could not read the script" };
+  if (!node.cache.tracked || !node.check) {
+    return { cacheable: false, reason: node.cache.reason ?? "the static check could not read the script" };
+  }
   const inputs: [string, string][] = [];
   for (const input of node.inputs) {
     const p = input.provision;

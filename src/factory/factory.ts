@@ -22,6 +22,7 @@ import { buildPlan } from "../plan/build.js";
 import type { Facts } from "../plan/facts.js";
 import { didYouMean } from "../util/suggest.js";
 import { executePlan } from "./execute.js";
+import { settingsWith, settingsWithout } from "./settings.js";
 import type { SpecDocument } from "./spec-document.js";
 import type {
   ConfigurationState,
@@ -70,31 +71,43 @@ export class TestingFactory {
     return this.#spec.file;
   }
 
-  /** Validated scripts only, in topological order: never a phantom. */
+  /**
+   * Validated scripts only, in topological order: never a phantom.
+   * @example factory.getScriptsRequiringTesting(); // ["TabularPreprocessing_training", "XGBoostTraining", ...]
+   */
   getScriptsRequiringTesting(): string[] {
     return this.#scripts().map((n) => n.name);
   }
 
-  /** Every phantom node with the reason it cannot run locally. */
+  /**
+   * Every phantom node with the reason it cannot run locally.
+   * @example factory.getSkippedNodes()[0]; // { node: "CradleDataLoading_training", reason: "needs-internal-sdk", detail: "..." }
+   */
   getSkippedNodes(): SkippedNode[] {
     return this.#plan.nodes.flatMap((n) =>
       n.kind === "phantom" ? [{ node: n.name, reason: n.reason, detail: n.detail }] : [],
     );
   }
 
-  /** Inputs, outputs, env vars and job args of a script, each with its default and where it came from. */
+  /**
+   * Inputs, outputs, env vars and job args of a script, each with its default and where it came from.
+   * @example factory.getScriptTestingRequirements("TabularPreprocessing_training").env; // [{ name: "LABEL_FIELD", defaultValue: "is_fraud", source: "config", configField: "label_name", ... }]
+   */
   getScriptTestingRequirements(name: string): ScriptTestingRequirements {
     return requirementsOf(this.#plan, this.#script(name));
   }
 
-  /** Validate a configuration without applying it; `[]` means it would be accepted. */
+  /**
+   * Validate a configuration without applying it; `[]` means it would be accepted.
+   * @example factory.validateScriptConfiguration("Package", { env: { REGOIN: "EU" } }); // [{ field: "env.REGOIN", hint: 'Did you mean "REGION"? ...' }]
+   */
   validateScriptConfiguration(name: string, config: ScriptConfiguration): ValidationIssue[] {
     const node = this.#node(name);
     const issues = validateConfiguration(node, config, this.#spec.dir);
     if (issues.length > 0 || node.kind === "phantom") return issues;
     // Giving values never opens a question: a script missing nothing now needs no trial plan.
     if (missingFor(this.#plan, name).length === 0) return [];
-    const trial = this.#replan(this.#settingsWith(node, config));
+    const trial = this.#replan(settingsWith(this.#spec.nodeSettings(), node.name, config));
     const still = missingFor(trial, name).filter(
       (m) => !(config.inputs && m.field.slice(7) in config.inputs),
     );
@@ -110,6 +123,7 @@ export class TestingFactory {
    * Apply a script's configuration (config values stay defaults the user may override). Throws a
    * DagtestError (DAGTEST_INVALID_CONFIGURATION) listing every issue; nothing changes then.
    * On a phantom node, `outputs` says where the data it would produce is.
+   * @example factory.configureScriptTesting("TabularPreprocessing_training", { inputs: { DATA: "data/train" }, env: { LABEL_FIELD: "label" } });
    */
   configureScriptTesting(name: string, config: ScriptConfiguration): ScriptTestingRequirements | null {
     const issues = this.validateScriptConfiguration(name, config);
@@ -127,25 +141,39 @@ export class TestingFactory {
     return node.kind === "script" ? this.getScriptTestingRequirements(name) : null;
   }
 
-  /** Scripts that still need an answer from the user. */
+  /**
+   * Scripts that still need an answer from the user.
+   * @example for (const name of factory.getPendingScriptConfigurations()) console.log(factory.getScriptTestingRequirements(name).missing);
+   */
   getPendingScriptConfigurations(): string[] {
     return this.#scripts()
       .filter((n) => missingFor(this.#plan, n.name).length > 0)
       .map((n) => n.name);
   }
 
-  /** A script needs no question when every required input is wired and every env var and arg has a value. */
+  /**
+   * A script needs no question when every required input is wired and every env var and arg has a value.
+   * @example factory.canAutoConfigureScript("Package"); // true: its inputs come from upstream, its env from the config
+   */
   canAutoConfigureScript(name: string): boolean {
     return missingFor(this.#plan, this.#script(name).name).length === 0;
   }
 
-  /** Mark a script auto-configured when it can be; returns whether it was. */
+  /**
+   * Mark a script auto-configured when it can be; returns whether it was.
+   * @example if (!factory.autoConfigureScriptIfPossible("Package")) console.log(factory.getScriptTestingRequirements("Package").missing);
+   */
   autoConfigureScriptIfPossible(name: string): boolean {
     if (!this.canAutoConfigureScript(name)) return false;
     if (!this.#configured.has(name)) this.#autoConfigured.add(name);
     return true;
   }
 
+  /**
+   * Every script's state (pending, partial, auto-configurable, auto-configured, complete), the
+   * phantoms, and whether testing can start.
+   * @example const { readyForTesting, pendingScripts } = factory.getTestingFactorySummary();
+   */
   getTestingFactorySummary(): FactorySummary {
     const states: Record<string, ConfigurationState> = {};
     const counts: Record<ConfigurationState, number> = {
@@ -180,7 +208,10 @@ export class TestingFactory {
     return this.#autoConfigured.has(node.name) ? "auto-configured" : "auto-configurable";
   }
 
-  /** Node → script path with a confidence, before anything runs. */
+  /**
+   * Node → script path with a confidence, before anything runs.
+   * @example factory.previewScriptResolution().filter((p) => p.confidence < 1); // found only by the search fallback, or phantoms
+   */
   previewScriptResolution(): ScriptResolutionPreview[] {
     return this.#plan.nodes.map((n) => {
       if (n.kind === "phantom")
@@ -199,14 +230,20 @@ export class TestingFactory {
     });
   }
 
-  /** The plan ready to run, without running it. */
+  /**
+   * The plan ready to run, without running it.
+   * @example const compiled = factory.compileDagToScriptExecution(); console.log(compiled.plan.order); await compiled.execute();
+   */
   compileDagToScriptExecution(): ExecutablePlan {
     const plan = this.#plan;
     const project = this.#project;
     return { plan, execute: (options = {}) => executePlan(project, plan, options) };
   }
 
-  /** Auto-configure what can be, refuse with the list of what is missing, otherwise run everything. */
+  /**
+   * Auto-configure what can be, refuse with the list of what is missing, otherwise run everything.
+   * @example const { results, factory: summary } = await factory.executeDagGuidedTesting(); results.pipelineSuccess;
+   */
   async executeDagGuidedTesting(
     options: { concurrency?: number; signal?: AbortSignal } = {},
   ): Promise<GuidedTestingResult> {
@@ -227,7 +264,10 @@ export class TestingFactory {
     return { results, factory: this.getTestingFactorySummary() };
   }
 
-  /** Write the user's decisions to dagtest.yaml (comments and order of the file are kept). */
+  /**
+   * Write the user's decisions to dagtest.yaml (comments and order of the file are kept).
+   * @example factory.configureScriptTesting("CradleDataLoading_training", { outputs: { DATA: "data/train" } }); factory.save();
+   */
   save(): void {
     this.#spec.save();
   }
@@ -260,25 +300,9 @@ export class TestingFactory {
       node.env.some((e) => env.includes(e.name) && e.source?.kind === "user") ||
       node.jobArgs.some((a) => args.includes(a.attr) && a.source?.kind === "user");
     if (!overridden) return node;
-    const settings = structuredClone(this.#spec.nodeSettings());
-    const mine = settings[node.name] ?? {};
-    for (const name of env) if (mine.env) delete mine.env[name];
-    for (const name of args) if (mine.job_args) delete mine.job_args[name];
+    const settings = settingsWithout(this.#spec.nodeSettings(), node.name, env, args);
     const bare = this.#replan(settings).nodes.find((n) => n.name === node.name);
     return bare?.kind === "script" ? bare : undefined;
-  }
-
-  #settingsWith(node: PlanNode, config: ScriptConfiguration): Record<string, NodeSettings> {
-    const settings = structuredClone(this.#spec.nodeSettings());
-    const current: NodeSettings = settings[node.name] ?? {};
-    settings[node.name] = {
-      ...current,
-      inputs: { ...(current.inputs ?? {}), ...(config.inputs ?? {}) },
-      outputs: { ...(current.outputs ?? {}), ...(config.outputs ?? {}) },
-      env: { ...(current.env ?? {}), ...(config.env ?? {}) },
-      job_args: { ...(current.job_args ?? {}), ...(config.jobArgs ?? {}) },
-    };
-    return settings;
   }
 
   /** Pure re-planning with the facts gathered once: fast enough to run on every answer. */

@@ -175,6 +175,14 @@ export interface ScriptNode extends NodeBase {
     readonly inputs: Readonly<Record<string, string>>;
     readonly outputs: Readonly<Record<string, string>>;
   };
+  /** Whether everything the node depends on can be tracked, so its result may be cached. */
+  readonly cache: CacheTracking;
+}
+
+/** A node whose inputs cannot be fully tracked is never cached; `reason` says why. */
+export interface CacheTracking {
+  readonly tracked: boolean;
+  readonly reason: string | null;
 }
 
 export interface PhantomNode extends NodeBase {

@@ -17,6 +17,7 @@ import {
 } from "../model/plan.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
+import { withCacheTracking } from "./cache-tracking.js";
 import {
   disagreements,
   frameworksOf,
@@ -88,6 +89,8 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       questions,
     );
   });
+  const tracked = withCacheTracking(nodes);
+  nodes.splice(0, nodes.length, ...tracked);
   checkUserPaths(project, problems);
   const errors = problems.filter((p) => p.severity === "error").length;
   const scripts = nodes.filter((n) => n.kind === "script").length;
@@ -146,6 +149,7 @@ type Base = Omit<
   | "jobArgs"
   | "parity"
   | "portAliases"
+  | "cache"
 >;
 
 function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind: "phantom" }>): PhantomNode {
@@ -236,6 +240,7 @@ function scriptNode(
     jobArgs,
     parity: parity.parity,
     portAliases: described ? portAliases(iface, described) : { inputs: {}, outputs: {} },
+    cache: { tracked: true, reason: null },
   };
 }
 

@@ -98,6 +98,7 @@ function renderScript(node: ScriptNode, plan: Plan, rel: (p: string) => string, 
   node.jobArgs.forEach((arg, i) => {
     out.push(`      ${i === 0 ? "args    " : "        "} ${renderArg(arg)}`);
   });
+  if (!node.cache.tracked) out.push(`      cache    ${pc.yellow("not cached")}: ${node.cache.reason}`);
   if (node.parity.length > 0) {
     const parts = node.parity.map((p) => {
       const mark =
