@@ -7,7 +7,10 @@ Request on stdin::
 Result on stdout (``DescribeResult`` in ``src/model/script-facts.ts``)::
 
     {"protocolVersion": 1, "python": {...}, "scripts": {path: ScriptFacts}, "packages": {name: version|null},
-     "modules": {top_level_import: importable}}
+     "modules": {top_level_import: importable}, "listedFolders": [folder, ...]}
+
+``listedFolders`` are the folders whose listings decided which imports are local (and so each
+script's ``localClosure``): the TypeScript side remembers a result only while they stay the same.
 
 No user code runs in this mode, so stdout is ours. Broken scripts are data and the exit code is
 still 0; only a malformed request exits 2 (one line on stderr). Everything a request needs is
@@ -16,7 +19,7 @@ answered by one process, because interpreter start-up costs far more than descri
 
 import sys
 
-from dagtest_runner.local_imports import DirListings
+from dagtest_runner.local_imports import DirListings, LocalModules
 from dagtest_runner.protocol import PROTOCOL_VERSION, BadRequest, fail, parse_request, string_list, write_result
 from dagtest_runner.script_facts import describe_script
 
@@ -40,16 +43,18 @@ def main(argv):
 def describe(scripts, packages):
     """Build the result for already-validated lists (importable for tests and other modes)."""
     listings = DirListings()
+    modules = LocalModules(listings)
     described = {}
     for path in scripts:
         if path not in described:
-            described[path] = describe_script(path, listings)
+            described[path] = describe_script(path, listings, modules)
     return {
         "protocolVersion": PROTOCOL_VERSION,
         "python": interpreter_facts(),
         "scripts": described,
         "packages": package_versions(packages),
         "modules": module_availability(described.values()),
+        "listedFolders": listings.folders(),
     }
 
 

@@ -11,7 +11,7 @@ import ast
 import os
 import warnings
 
-from dagtest_runner.local_imports import resolve_import
+from dagtest_runner.local_imports import LocalModules, resolve_import
 
 # Names of main's parameters by position, per the testability convention (section 5.1); used
 # for positions main does not have (or when there is no main).
@@ -23,8 +23,12 @@ _ATTR_FUNCS = frozenset(("getattr", "hasattr"))
 _DEFERRED = (ast.Subscript, ast.Call, ast.Compare)
 
 
-def describe_script(path, listings):
-    """Return the ScriptFacts dict for ``path``; a broken script is data, never an exception."""
+def describe_script(path, listings, modules=None):
+    """Return the ScriptFacts dict for ``path``; a broken script is data, never an exception.
+
+    ``modules`` (a ``LocalModules`` over the same ``listings``) is shared by the scripts of one
+    request, so that a local module several of them import is parsed once.
+    """
     try:
         with open(path, "rb") as handle:
             source = handle.read()
@@ -47,6 +51,9 @@ def describe_script(path, listings):
     scanner.scan(tree)
     facts = {"ok": True, "path": path, "main": _main_fact(main)}
     facts.update(scanner.results())
+    if modules is None:
+        modules = LocalModules(listings)
+    facts["localClosure"] = modules.closure(path, tree)
     return facts
 
 

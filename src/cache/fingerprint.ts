@@ -144,6 +144,20 @@ function hashCode(root: string): string {
   return hash.digest("hex");
 }
 
+/** ` (helper.py, pkg/deep.py)`: the local modules added, removed or edited, relative to the script's folder. */
+function changedModules(before: FingerprintData, after: FingerprintData): string {
+  const left = new Map(before.localModules.map((m) => [m.path, m.sha256]));
+  const right = new Map(after.localModules.map((m) => [m.path, m.sha256]));
+  const dir = path.dirname(after.script.path);
+  const changed = [...new Set([...left.keys(), ...right.keys()])]
+    .filter((file) => left.get(file) !== right.get(file))
+    .map((file) => path.relative(dir, file) || file)
+    .sort();
+  if (changed.length === 0) return "";
+  const shown = changed.slice(0, 3).join(", ");
+  return ` (${shown}${changed.length > 3 ? `, and ${changed.length - 3} more` : ""})`;
+}
+
 function byKey(a: readonly [string, unknown], b: readonly [string, unknown]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
@@ -155,7 +169,7 @@ export function explainChange(before: FingerprintData | null, after: Fingerprint
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   if (!same(before.script, after.script)) reasons.push("the script changed");
   if (!same(before.localModules, after.localModules))
-    reasons.push("a module it imports from its folder changed");
+    reasons.push(`a module it imports from its folder changed${changedModules(before, after)}`);
   if (!same(before.interface, after.interface)) reasons.push("its interface changed");
   if (!same(before.outputs, after.outputs)) reasons.push("its declared outputs changed");
   const diffPairs = (

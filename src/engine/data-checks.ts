@@ -6,6 +6,7 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { listFiles } from "../util/files.js";
+import { readParquetFooter } from "../util/parquet-footer.js";
 
 export { hashTree, listFiles } from "../util/files.js";
 
@@ -25,7 +26,11 @@ const TABULAR: Readonly<Record<string, string>> = {
   ".parquet": "parquet",
 };
 
-/** Files, bytes, and (for text tabular files) rows and the header's columns. */
+/**
+ * Files, bytes, and for tabular files the rows (summed over files) and the first file's columns:
+ * a text file's header, a Parquet file's top-level columns from its footer. A file that cannot be
+ * profiled (a corrupt Parquet footer) still counts as a file and its bytes.
+ */
 export function profileTree(root: string): Profile {
   const files = listFiles(root);
   let bytes = 0;
@@ -38,8 +43,8 @@ export function profileTree(root: string): Profile {
     const format = TABULAR[path.extname(file).toLowerCase()];
     if (!format) continue;
     formats.add(format);
-    if (format === "parquet") continue;
-    const table = profileText(file, format);
+    const table = format === "parquet" ? readParquetFooter(file) : profileText(file, format);
+    if (!table) continue;
     rows = (rows ?? 0) + table.rows;
     columns ??= table.columns;
   }

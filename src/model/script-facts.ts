@@ -34,6 +34,13 @@ export type ScriptFacts =
       readonly envKeys: readonly KeyRead[];
       readonly jobArgAttrs: readonly KeyRead[];
       readonly imports: readonly ImportFact[];
+      /**
+       * Every local file the script imports, directly or through other local files (a helper
+       * importing another helper, a package's `__init__.py` and the submodules imported from it),
+       * as sorted absolute paths without the script itself. Found by parsing, never by running;
+       * a local file that does not parse is listed but not followed; at most 500 files.
+       */
+      readonly localClosure: readonly string[];
     }
   | {
       readonly ok: false;
@@ -61,4 +68,9 @@ export interface DescribeResult {
   readonly packages: Readonly<Record<string, string | null>>;
   /** Every top-level module the scripts import (not local ones) → importable by this interpreter. */
   readonly modules: Readonly<Record<string, boolean>>;
+  /**
+   * The folders whose listings decided which imports are local (and so every `localClosure`),
+   * existing or not: the result stays valid while their listings and the listed files do not change.
+   */
+  readonly listedFolders: readonly string[];
 }

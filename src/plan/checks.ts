@@ -47,7 +47,15 @@ export function summariseCheck(facts: Described): ScriptCheck {
     modules: [
       ...new Set(facts.imports.filter((i) => !i.localPath && !i.module.startsWith(".")).map((i) => i.module)),
     ].sort(),
-    localImports: [...new Set(facts.imports.flatMap((i) => (i.localPath ? [i.localPath] : [])))].sort(),
+    // Every local file the script runs, through its helpers too (the fingerprint hashes these
+    // and watch mode watches them), plus the namespace-package folders it imports directly
+    // (a folder without __init__.py: no file of its own stands for it).
+    localImports: [
+      ...new Set([
+        ...facts.localClosure,
+        ...facts.imports.flatMap((i) => (i.localPath ? [i.localPath] : [])),
+      ]),
+    ].sort(),
     inputKeys: keys(facts.inputKeys),
     outputKeys: keys(facts.outputKeys),
     envKeys: keys(facts.envKeys),

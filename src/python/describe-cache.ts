@@ -4,9 +4,11 @@
  * `.dagtest/cache/describe.json` and reused while nothing it depends on changed:
  *
  * - the request (scripts and packages) and each script's content;
+ * - the content of every local file the scripts import, directly or through each other (their
+ *   `localClosure`): a helper's own imports decide which files the closure holds;
  * - dagtest's runner code, the interpreter binary and `PYTHONPATH`;
- * - the listings of the folders that decide which imports are local (each script's folder and
- *   those of its local imports; `__pycache__`, which Python itself adds, is left out);
+ * - the listings of the folders that decided which imports are local (the runner reports them
+ *   as `listedFolders`; `__pycache__`, which Python itself adds, is left out);
  * - the interpreter's `sys.path` folders: installing or removing a package changes the mtime
  *   of its site-packages.
  *
@@ -28,7 +30,7 @@ import path from "node:path";
 import type { DescribeResult } from "../model/script-facts.js";
 import { type DescribeOutcome, describeScripts, runnerDir } from "./describe.js";
 
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface Stored {
   readonly format: typeof FORMAT;
@@ -37,6 +39,8 @@ interface Stored {
   readonly folders: Readonly<Record<string, number>>;
   /** Local import folder → its listing when the result was made. */
   readonly listings: Readonly<Record<string, string>>;
+  /** Local file a script imports (directly or not) → sha256 of its content when the result was made. */
+  readonly files: Readonly<Record<string, string>>;
   readonly result: DescribeResult;
 }
 
@@ -54,7 +58,8 @@ export async function describeScriptsCached(
   if (
     stored?.key === key &&
     Object.entries(stored.folders).every(([dir, mtime]) => mtimeOf(dir) === mtime) &&
-    Object.entries(stored.listings).every(([dir, names]) => listingOf(dir) === names)
+    Object.entries(stored.listings).every(([dir, names]) => listingOf(dir) === names) &&
+    Object.entries(stored.files).every(([file, hash]) => contentHash(file) === hash)
   )
     return { ok: true, result: stored.result };
   const [outcome, sysPath] = await Promise.all([
@@ -70,7 +75,9 @@ export async function describeScriptsCached(
     }
     const listings: Record<string, string> = {};
     for (const dir of localFolders(outcome.result)) listings[dir] = listingOf(dir);
-    write(file, { format: FORMAT, key, folders, listings, result: outcome.result });
+    const files: Record<string, string> = {};
+    for (const local of localFiles(outcome.result)) files[local] = contentHash(local);
+    write(file, { format: FORMAT, key, folders, listings, files, result: outcome.result });
   }
   return outcome;
 }
@@ -102,19 +109,25 @@ function keepable(result: DescribeResult): boolean {
   );
 }
 
-/** The folders whose listings decided which of the scripts' imports are local. */
+/** The folders whose listings decided which of the scripts' imports are local, and the scripts' own. */
 function localFolders(result: DescribeResult): string[] {
-  const out = new Set<string>();
-  for (const facts of Object.values(result.scripts)) {
-    const dir = path.dirname(facts.path);
-    out.add(dir);
-    if (!facts.ok) continue;
-    for (const i of facts.imports) {
-      if (i.localPath) out.add(path.dirname(i.localPath));
-      if (i.module.startsWith("..")) out.add(path.dirname(dir)); // resolved from the parent folder
-    }
-  }
+  const out = new Set(result.listedFolders);
+  for (const facts of Object.values(result.scripts)) out.add(path.dirname(facts.path));
   return [...out];
+}
+
+/** Every local file the scripts import, directly or through each other. */
+function localFiles(result: DescribeResult): string[] {
+  return [...new Set(Object.values(result.scripts).flatMap((facts) => (facts.ok ? facts.localClosure : [])))];
+}
+
+/** sha256 of a file's content; "" when it cannot be read (reading it again later must agree). */
+function contentHash(file: string): string {
+  try {
+    return createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch {
+    return "";
+  }
 }
 
 /** The interpreter's import path (without the script-dependent first entry), or null. */

@@ -158,6 +158,7 @@ function checkResult(value: unknown, scripts: readonly string[]): string | null 
   if (!isRecord(value.modules) || !Object.values(value.modules).every((v) => typeof v === "boolean")) {
     return "missing or malformed `modules`";
   }
+  if (!isStringList(value.listedFolders)) return "missing or malformed `listedFolders`";
   const described = value.scripts;
   if (!isRecord(described)) return "missing `scripts`";
   for (const script of scripts) {
@@ -184,5 +185,10 @@ function checkScript(facts: unknown): string | null {
   for (const list of FACT_LISTS) {
     if (!Array.isArray(facts[list])) return `\`${list}\` is not a list`;
   }
+  if (!isStringList(facts.localClosure)) return "`localClosure` is not a list of paths";
   return null;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
 }

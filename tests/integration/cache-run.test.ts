@@ -28,7 +28,7 @@ import {
   statusOf,
   why,
 } from "../helpers/cached-run.js";
-import { removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
+import { removeTempDirs, repoRoot, tempDir, writeTree } from "../helpers/paths.js";
 import { makeProject, script, writeOutput } from "../helpers/run-rig.js";
 
 const executor = new ColdExecutor();
@@ -316,5 +316,77 @@ describe("partial runs, resume and the cache switches on a small plain pipeline"
     expect(having(full, "passed")).toEqual(["prep", "report", "train"]);
     const model = readFileSync(path.join(full.scriptResults.train!.outputs.model!, "model.txt"), "utf8");
     expect(model).toBe("a,b\n1,2\n3,4\n");
+  });
+});
+
+describe("the cache follows local imports through local modules", () => {
+  /** feat imports helper.py, which imports deep.py (from the same folder); report consumes feat; other imports nothing. */
+  const dir = makeProject({
+    nodes: {
+      feat: {
+        source: script(
+          `os.makedirs(output_paths["features"], exist_ok=True)\nopen(os.path.join(output_paths["features"], "f.txt"), "w").write(helper.describe())`,
+          "import helper",
+        ),
+        outputs: ["features"],
+      },
+      report: { source: script(writeOutput("summary")), inputs: ["features"], outputs: ["summary"] },
+      other: { source: script(writeOutput("out")), outputs: ["out"] },
+    },
+    edges: [["feat", "report"]],
+  });
+  writeTree(dir, {
+    "scripts/helper.py": "import deep\n\n\ndef describe():\n    return 'helper+' + deep.NAME\n",
+    "scripts/deep.py": "NAME = 'deep-1'\n",
+    "scripts/unrelated.py": "X = 1\n",
+  });
+  const features = (r: Awaited<ReturnType<typeof run>>) =>
+    readFileSync(path.join(r.scriptResults.feat!.outputs.features!, "f.txt"), "utf8");
+
+  it("plans the whole closure as the node's local imports", async () => {
+    const { plan } = await planOf(dir);
+    const feat = plan.nodes.find((n) => n.name === "feat");
+    expect(feat?.kind === "script" ? feat.check?.localImports : null).toEqual([
+      path.join(dir, "scripts/deep.py"),
+      path.join(dir, "scripts/helper.py"),
+    ]);
+  });
+
+  it("an unchanged rerun, or an edit to a module nothing imports, restores every node", async () => {
+    const first = await run(dir);
+    expect(first.pipelineSuccess, first.errors.join("\n")).toBe(true);
+    expect(features(first)).toBe("helper+deep-1");
+    expect(having(await run(dir), "cached")).toEqual(["feat", "other", "report"]);
+    appendFileSync(path.join(dir, "scripts/unrelated.py"), "Y = 2\n");
+    expect(having(await run(dir), "cached")).toEqual(["feat", "other", "report"]);
+  });
+
+  it("editing a module imported only through another one reruns the node and its descendants", async () => {
+    writeFileSync(path.join(dir, "scripts/deep.py"), "NAME = 'deep-2'\n");
+    const r = await run(dir);
+    expect(having(r, "passed")).toEqual(["feat", "report"]);
+    expect(having(r, "cached")).toEqual(["other"]);
+    expect(why(r, "feat")).toBe("a module it imports from its folder changed (deep.py)");
+    expect(why(r, "report")).toContain("input features changed");
+    expect(features(r)).toBe("helper+deep-2");
+    expect(having(await run(dir), "cached")).toEqual(["feat", "other", "report"]);
+  });
+
+  it("a module newly imported by a helper joins the fingerprint", async () => {
+    writeTree(dir, {
+      "scripts/deeper/__init__.py": "",
+      "scripts/deeper/leaf.py": "SUFFIX = '!'\n",
+      "scripts/deep.py": "from deeper.leaf import SUFFIX\nNAME = 'deep-3' + SUFFIX\n",
+    });
+    const r = await run(dir);
+    expect(having(r, "passed")).toEqual(["feat", "report"]);
+    expect(why(r, "feat")).toBe(
+      "a module it imports from its folder changed (deep.py, deeper/__init__.py, deeper/leaf.py)",
+    );
+    appendFileSync(path.join(dir, "scripts/deeper/leaf.py"), "SUFFIX = '?'\n");
+    const again = await run(dir);
+    expect(having(again, "passed")).toEqual(["feat", "report"]);
+    expect(why(again, "feat")).toBe("a module it imports from its folder changed (deeper/leaf.py)");
+    expect(features(again)).toBe("helper+deep-3?");
   });
 });
