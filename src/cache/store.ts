@@ -66,8 +66,17 @@ export class LocalCache {
 
   /** Copy an entry's files into the run's output folders, verifying every hash first. */
   restore(entry: CacheEntry, outputs: Readonly<Record<string, string>>): RestoreResult {
+    const verified = this.verify(entry, Object.keys(outputs));
+    return verified.ok ? this.copyOut(entry, outputs) : verified;
+  }
+
+  /**
+   * Check that an entry has every port and that every stored file still has its hash (a damaged
+   * entry is discarded), and mark it recently used. Nothing is copied.
+   */
+  verify(entry: CacheEntry, ports: readonly string[]): RestoreResult {
     const base = path.join(this.#entryDir(entry.fingerprint), "files");
-    const lacking = Object.keys(outputs).filter((port) => !entry.ports.includes(port));
+    const lacking = ports.filter((port) => !entry.ports.includes(port));
     if (lacking.length > 0)
       return { ok: false, reason: `the cached result has no output ${lacking.join(", ")}` };
     for (const file of entry.files) {
@@ -77,6 +86,23 @@ export class LocalCache {
         return { ok: false, reason: `the cached copy of ${file.port}/${file.rel} is damaged; discarded` };
       }
     }
+    try {
+      const now = new Date();
+      utimesSync(path.join(this.#entryDir(entry.fingerprint), "entry.json"), now, now);
+    } catch (error) {
+      return { ok: false, reason: `the cache entry went away while checking it (${errorCode(error)})` };
+    }
+    return { ok: true };
+  }
+
+  /** Where a verified entry keeps a port's files: read them, never write there. */
+  storedPort(entry: CacheEntry, port: string): string {
+    return path.join(this.#entryDir(entry.fingerprint), "files", port);
+  }
+
+  /** Copy a verified entry's files into output folders (copies or reflinks, never shared folders). */
+  copyOut(entry: CacheEntry, outputs: Readonly<Record<string, string>>): RestoreResult {
+    const base = path.join(this.#entryDir(entry.fingerprint), "files");
     try {
       for (const port of entry.ports) {
         const target = outputs[port];
@@ -89,15 +115,13 @@ export class LocalCache {
         const target = outputs[file.port];
         if (!target) continue;
         const to = path.join(target, file.rel);
-        // One mkdir per folder, not per file: on an unchanged rerun, restoring is the work.
+        // One mkdir per folder, not per file.
         if (!made.has(path.dirname(to))) {
           mkdirSync(path.dirname(to), { recursive: true });
           made.add(path.dirname(to));
         }
         copyFileSync(path.join(base, file.port, file.rel), to, constants.COPYFILE_FICLONE);
       }
-      const now = new Date();
-      utimesSync(path.join(this.#entryDir(entry.fingerprint), "entry.json"), now, now);
     } catch (error) {
       // Another run evicted or cleaned the entry between the check and the copy: a miss, not a
       // crash; the entry is not ours to discard, and the node simply runs.

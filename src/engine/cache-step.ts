@@ -5,9 +5,9 @@
  */
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { explainChange, type Fingerprint } from "../cache/fingerprint.js";
-import type { LocalCache } from "../cache/store.js";
+import type { CacheEntry, LocalCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
-import type { ScriptNode } from "../model/plan.js";
+import type { PortRef, ScriptNode } from "../model/plan.js";
 import type { ScriptResult } from "../model/run.js";
 import { nodePaths } from "./jobs.js";
 import { notRun } from "./results.js";
@@ -24,6 +24,8 @@ export interface CacheStepOptions {
 
 export class CacheStep {
   readonly #options: CacheStepOptions;
+  /** Cache hits not yet copied into the run folder: node → entry and the run's output folders. */
+  readonly #pending = new Map<string, { entry: CacheEntry; outputs: Record<string, string> }>();
   readonly #fingerprints: ReadonlyMap<string, Fingerprint>;
   readonly #runDir: string;
   readonly #runId: string;
@@ -72,11 +74,17 @@ export class CacheStep {
     if (cache && fp?.cacheable && !this.#options.force.has(node.name)) {
       const entry = cache.get(fp.hash);
       if (entry) {
-        const restored = cache.restore(entry, outputs);
+        const restored = cache.verify(entry, Object.keys(outputs));
         if (restored.ok) {
           cache.remember(node.name, fp.data);
+          // Copied into the run folder only when a node that runs reads them (materialize):
+          // an unchanged rerun copies nothing.
+          this.#pending.set(node.name, { entry, outputs });
+          const stored = Object.fromEntries(
+            Object.keys(outputs).map((port) => [port, cache.storedPort(entry, port)]),
+          );
           return {
-            result: notRun(node.name, "cached", null, `cached: unchanged since ${entry.createdAt}`, outputs),
+            result: notRun(node.name, "cached", null, `cached: unchanged since ${entry.createdAt}`, stored),
             ranBecause: [],
           };
         }
@@ -110,6 +118,30 @@ export class CacheStep {
     if (this.#options.force.has(node.name)) return { result: null, ranBecause: ["--force"] };
     if (fp && !fp.cacheable) return { result: null, ranBecause: [`not cached: ${fp.reason}`] };
     return { result: null, ranBecause: [] };
+  }
+
+  /**
+   * Copy the cached outputs this node reads into the run folder, where its job points. Returns
+   * why a copy failed (the entry vanished under a concurrent clean), or null.
+   */
+  materializeInputsOf(node: ScriptNode): string | null {
+    const cache = this.#options.cache;
+    for (const input of node.inputs) {
+      if (input.provision.kind !== "wire" || !cache) continue;
+      const producer = input.provision.from.node;
+      const pending = this.#pending.get(producer);
+      if (!pending) continue;
+      this.#pending.delete(producer);
+      const copied = cache.copyOut(pending.entry, pending.outputs);
+      if (!copied.ok) return `the cached outputs of ${producer} could not be restored: ${copied.reason}`;
+    }
+    return null;
+  }
+
+  /** Where an upstream output's data is now: in the cache for a node restored lazily, else null. */
+  cachedOutput(ref: PortRef): string | null {
+    const pending = this.#pending.get(ref.node);
+    return pending && this.#options.cache ? this.#options.cache.storedPort(pending.entry, ref.port) : null;
   }
 
   /** Store a passed node's outputs under its fingerprint, unless they derive from stale ones. */

@@ -1,17 +1,23 @@
 /** Profiling what flows along the wires out of a node (or out of the phantoms, at run start). */
-import type { Plan } from "../model/plan.js";
+import type { Plan, PortRef } from "../model/plan.js";
 import type { DataFlowResult } from "../model/run.js";
 import { profileTree } from "./data-checks.js";
 import { producedPath } from "./jobs.js";
 
 /** Checks of every wire whose producer is `producer`; with null, every wire fed by a phantom. */
-export function edgeChecks(plan: Plan, runDir: string, producer: string | null): DataFlowResult[] {
+export function edgeChecks(
+  plan: Plan,
+  runDir: string,
+  producer: string | null,
+  elsewhere: (ref: PortRef) => string | null = () => null,
+): DataFlowResult[] {
   const phantoms = new Set(plan.nodes.filter((n) => n.kind === "phantom").map((n) => n.name));
   const wires = plan.wires.filter((w) =>
     producer === null ? phantoms.has(w.from.node) : w.from.node === producer,
   );
   return wires.map((wire) => {
-    const at = producedPath(plan, runDir, wire.from);
+    // A cached producer's data may still be in the cache, not yet copied into the run folder.
+    const at = elsewhere(wire.from) ?? producedPath(plan, runDir, wire.from);
     if (!at) {
       return {
         from: wire.from,

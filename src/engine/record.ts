@@ -32,7 +32,9 @@ export class RunRecord {
   add(result: ScriptResult): void {
     this.results.set(result.node, result);
     if (result.status === "failed") this.errors.push(`${result.node}: ${result.message}`);
-    this.save();
+    // Saved when a script really ran: phantoms, skips and cache hits cost nothing to redo, and
+    // the record is saved once more when the run ends (and once before the first node starts).
+    if (result.startedAt !== null) this.save();
   }
 
   result(): RunResult {

@@ -97,11 +97,18 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     record.flows.push(check);
     emit({ type: "edgeChecked", check });
   }
+  record.save();
   const blocked = blockers(plan);
   const signal = options.signal ?? new AbortController().signal;
   const finish = (result: ScriptResult): void => {
     record.add(result);
     emit({ type: "nodeEnd", result });
+  };
+  const checkEdgesFrom = (producer: string): void => {
+    for (const check of edgeChecks(plan, runDir, producer, (ref) => cacheStep.cachedOutput(ref))) {
+      record.flows.push(check);
+      emit({ type: "edgeChecked", check });
+    }
   };
   const byName = new Map(scripts.map((n) => [n.name, n]));
   for (const node of scripts) emit({ type: "nodeQueued", node: node.name });
@@ -123,11 +130,13 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
       const restored = cacheStep.tryRestore(node);
       if (restored.result) {
         finish(restored.result);
-        for (const check of edgeChecks(plan, runDir, name)) {
-          record.flows.push(check);
-          emit({ type: "edgeChecked", check });
-        }
+        checkEdgesFrom(name);
         return "ok";
+      }
+      const unrestorable = cacheStep.materializeInputsOf(node);
+      if (unrestorable) {
+        finish(notRun(name, "failed", "not-ready", unrestorable));
+        return "failed";
       }
       record.started(name);
       emit({ type: "nodeStart", node: name, running });
@@ -137,12 +146,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
       };
       cacheStep.store(node, result);
       finish(result);
-      if (result.status === "passed") {
-        for (const check of edgeChecks(plan, runDir, name)) {
-          record.flows.push(check);
-          emit({ type: "edgeChecked", check });
-        }
-      }
+      if (result.status === "passed") checkEdgesFrom(name);
       return result.status === "passed" ? "ok" : "failed";
     },
     skip: (name, why, blamed) => {
