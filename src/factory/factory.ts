@@ -24,8 +24,8 @@ import { didYouMean } from "../util/suggest.js";
 import { executePlan } from "./execute.js";
 import { settingsWith, settingsWithout } from "./settings.js";
 import type { SpecDocument } from "./spec-document.js";
+import { type DecisionSets, previewResolution, summarise } from "./summary.js";
 import type {
-  ConfigurationState,
   ExecutablePlan,
   FactorySummary,
   GuidedTestingResult,
@@ -36,7 +36,7 @@ import type {
   ValidationIssue,
 } from "./types.js";
 import { validateConfiguration } from "./validate.js";
-import { fedByUser, missingFor, requirementsOf } from "./views.js";
+import { missingFor, requirementsOf } from "./views.js";
 
 export class TestingFactory {
   readonly #project: Project;
@@ -175,37 +175,11 @@ export class TestingFactory {
    * @example const { readyForTesting, pendingScripts } = factory.getTestingFactorySummary();
    */
   getTestingFactorySummary(): FactorySummary {
-    const states: Record<string, ConfigurationState> = {};
-    const counts: Record<ConfigurationState, number> = {
-      pending: 0,
-      partial: 0,
-      "auto-configurable": 0,
-      "auto-configured": 0,
-      complete: 0,
-    };
-    for (const node of this.#scripts()) {
-      const state = this.#state(node);
-      states[node.name] = state;
-      counts[state]++;
-    }
-    const planErrors = this.#plan.summary.errors;
-    return {
-      totalScripts: this.#scripts().length,
-      states,
-      counts,
-      pendingScripts: Object.keys(states).filter((n) => states[n] === "pending" || states[n] === "partial"),
-      skippedNodes: this.getSkippedNodes(),
-      planErrors,
-      readyForTesting: counts.pending + counts.partial === 0 && planErrors === 0,
-    };
+    return summarise(this.#plan, this.#decisions(), this.getSkippedNodes());
   }
 
-  #state(node: ScriptNode): ConfigurationState {
-    const missing = missingFor(this.#plan, node.name).length;
-    const decided = this.#configured.has(node.name) || fedByUser(this.#plan, node);
-    if (missing > 0) return decided ? "partial" : "pending";
-    if (decided) return "complete";
-    return this.#autoConfigured.has(node.name) ? "auto-configured" : "auto-configurable";
+  #decisions(): DecisionSets {
+    return { configured: this.#configured, autoConfigured: this.#autoConfigured };
   }
 
   /**
@@ -213,21 +187,7 @@ export class TestingFactory {
    * @example factory.previewScriptResolution().filter((p) => p.confidence < 1); // found only by the search fallback, or phantoms
    */
   previewScriptResolution(): ScriptResolutionPreview[] {
-    return this.#plan.nodes.map((n) => {
-      if (n.kind === "phantom")
-        return {
-          node: n.name,
-          scriptPath: null,
-          rule: "phantom",
-          confidence: 0,
-          reason: `${n.reason}: ${n.detail}`,
-        };
-      const ambiguous = this.#plan.problems.some(
-        (p) => p.node === n.name && p.code === "DAGTEST_SCRIPT_AMBIGUOUS",
-      );
-      const confidence = n.script.rule === "search-fallback" ? (ambiguous ? 0.5 : 0.8) : 1;
-      return { node: n.name, scriptPath: n.script.path, rule: n.script.rule, confidence, reason: null };
-    });
+    return previewResolution(this.#plan);
   }
 
   /**
