@@ -38,7 +38,7 @@ class ServeClient:
         self.status = json.loads(line) if line else {"event": "exited", "stderr": self.proc.stderr.read()}
 
     def launch(self, job_file, env, cwd, source_dir, timeout):
-        """The signature test_run.LAUNCHER expects."""
+        """The signature support.LAUNCHER expects."""
         return self.submit(job_file, env, cwd, source_dir=source_dir, timeout=timeout)
 
     def submit(self, job_file, env, cwd, source_dir=None, timeout=60):

@@ -1,8 +1,8 @@
 """Tests of the runner's ``serve`` mode (the warm fork server).
 
-First, every test of ``test_run.py`` runs again here, each job in a child forked from one
-server: the child must behave exactly like a fresh ``run`` process. Then what only a fork
-server can get wrong: the preload rules, fork safety, what a child inherits, surviving a
+First, every test of the ``test_run_*.py`` files runs again here, each job in a child forked
+from one server: the child must behave exactly like a fresh ``run`` process. Then what only a
+fork server can get wrong: the preload rules, fork safety, what a child inherits, surviving a
 child's crash, and exiting when the engine goes away.
 """
 
@@ -14,11 +14,24 @@ from pathlib import Path
 
 import pytest
 
-import test_run
+import support
 from serve_client import ServeClient, alive
-from test_run import *  # noqa: F401,F403  (collects every run-mode test again, under the server below)
+from support import PASSING, PYTHON, RUNNER, engine_env, make_job, write
 
-PYTHON = test_run.PYTHON
+# Every run-mode test is collected again, under the server below (the run-mode
+# test_bad_command_line_exits_2 is replaced by this file's own, further down).
+from test_run_failures import *  # noqa: F401,F403
+from test_run_guards import *  # noqa: F401,F403
+from test_run_passing import *  # noqa: F401,F403
+from test_run_process import *  # noqa: F401,F403
+from test_run_protocol import *  # noqa: F401,F403
+
+RUN_MODE_FILES = {
+    "test_run_failures", "test_run_guards", "test_run_passing", "test_run_process", "test_run_protocol",
+}
+assert {p.stem for p in Path(__file__).parent.glob("test_run_*.py")} == RUN_MODE_FILES, (
+    "a test_run_*.py file was added or renamed: import its tests above, so serve mode runs them too"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -26,18 +39,17 @@ def run_mode_tests_through_a_fork_server(tmp_path_factory):
     # A short folder: Unix socket paths are limited to about 100 bytes.
     client = ServeClient(PYTHON, tmp_path_factory.mktemp("srv"), preload=["json", "argparse", "decimal"])
     assert client.status["event"] == "ready", client.status
-    test_run.LAUNCHER["launch"] = client.launch
+    support.LAUNCHER["launch"] = client.launch
     yield client
-    test_run.LAUNCHER["launch"] = None
+    support.LAUNCHER["launch"] = None
     client.close()
 
 
 def job_for(tmp_path, source, **fields):
-    job, paths = test_run.make_job(tmp_path, source, **fields)
+    job, paths = make_job(tmp_path, source, **fields)
     job_file = tmp_path / "job.json"
     job_file.write_text(json.dumps(job), encoding="utf-8")
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TMPDIR": str(paths["tmp"])}
-    return job_file, env, paths
+    return job_file, engine_env(paths), paths
 
 
 def submit(client, tmp_path, source, **fields):
@@ -154,7 +166,7 @@ def test_a_sibling_module_shadows_a_preloaded_module_of_the_same_name(tmp_path):
     site = module_dir(tmp_path, {"shadowed.py": "WHO = 'installed'\n"})
     client = server(tmp_path, explicit=["shadowed"], extra_path=site)
     try:
-        test_run.write(tmp_path / "src", "shadowed.py", "WHO = 'sibling'\n")
+        write(tmp_path / "src", "shadowed.py", "WHO = 'sibling'\n")
         done = submit(client, tmp_path, """
             import shadowed
             def main(input_paths, output_paths, environ_vars, job_args):
@@ -183,7 +195,7 @@ def test_server_survives_a_crashing_child_and_keeps_serving(tmp_path):
                 os._exit(7)
         """)
         assert hard.returncode == 7 and hard.result is None
-        fine = submit(client, subdir(tmp_path, "c"), test_run.PASSING)
+        fine = submit(client, subdir(tmp_path, "c"), PASSING)
         assert fine.result["status"] == "passed"
         assert client.proc.poll() is None
     finally:
@@ -228,7 +240,7 @@ def test_bad_requests_are_answered_and_do_not_hurt_the_server(tmp_path):
             answer = json.loads(sock.makefile().readline())
             assert answer["event"] == "error" and answer["message"].startswith("bad request"), answer
             sock.close()
-        assert submit(client, subdir(tmp_path, "ok"), test_run.PASSING).result["status"] == "passed"
+        assert submit(client, subdir(tmp_path, "ok"), PASSING).result["status"] == "passed"
     finally:
         client.close()
 
@@ -237,7 +249,7 @@ def test_bad_requests_are_answered_and_do_not_hurt_the_server(tmp_path):
 def test_bad_command_line_exits_2(args):
     import subprocess
 
-    proc = subprocess.run([PYTHON, str(test_run.RUNNER), "serve"] + args, capture_output=True, timeout=60)
+    proc = subprocess.run([PYTHON, str(RUNNER), "serve"] + args, capture_output=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.decode().startswith("dagtest_runner serve: ")
 

@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { rejection } from "../../tests/helpers/errors.js";
 import { removeTempDirs, tempDir } from "../../tests/helpers/paths.js";
 import { DagtestError } from "../errors.js";
 import { checkNodeName, loadDag } from "./dag.js";
@@ -24,16 +25,6 @@ function lineOf(text: string, needle: string, nth = 0): number {
     if (at < 0) throw new Error(`"${needle}" occurs fewer than ${nth + 1} times`);
   }
   return text.slice(0, at).split("\n").length;
-}
-
-function failure(fn: () => unknown): DagtestError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DagtestError) return error;
-    throw error;
-  }
-  throw new Error("expected a DagtestError, nothing was thrown");
 }
 
 /** One array element per line, so lines can be found by text. */
@@ -82,7 +73,7 @@ describe("loadDag: accepted shapes", () => {
 
   it.each(["2.0", "2.0.0", "10.0.0", "0.9"])("rejects serializer version %s at its line", (version) => {
     const text = pretty({ version, dag: { nodes: ["a"], edges: [] } });
-    const error = failure(() => loadDag(write(text)));
+    const error = rejection(() => loadDag(write(text)));
     expect(error.code).toBe("DAGTEST_DAG_INVALID");
     expect(error.message).toContain(version);
     expect(error.location?.line).toBe(lineOf(text, '"version"'));
@@ -112,7 +103,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
   it("malformed JSON (a trailing comma) → DAGTEST_PARSE_ERROR at the offending line", () => {
     const text = '{\n  "nodes": [\n    "a",\n    "b",\n  ],\n  "edges": []\n}\n';
     const file = write(text);
-    const error = failure(() => loadDag(file));
+    const error = rejection(() => loadDag(file));
     expect(error.code).toBe("DAGTEST_PARSE_ERROR");
     expect(error.location).toMatchObject({ file, line: lineOf(text, "],") });
     expect(error.message).not.toContain("\n");
@@ -121,7 +112,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
 
   it("malformed JSON (a missing comma) → the line of the next value", () => {
     const text = '{\n  "nodes": ["a"]\n  "edges": []\n}\n';
-    const error = failure(() => loadDag(write(text)));
+    const error = rejection(() => loadDag(write(text)));
     expect(error.code).toBe("DAGTEST_PARSE_ERROR");
     expect(error.location?.line).toBe(lineOf(text, '"edges"'));
   });
@@ -129,14 +120,14 @@ describe("loadDag: errors carry a code, the file and the line", () => {
   it("malformed YAML → DAGTEST_PARSE_ERROR at the offending line", () => {
     const text = "nodes:\n  - a\n  - b\nedges:\n  - [a, b]\n   - [b, c]\n";
     const file = write(text, ".yaml");
-    const error = failure(() => loadDag(file));
+    const error = rejection(() => loadDag(file));
     expect(error.code).toBe("DAGTEST_PARSE_ERROR");
     expect(error.location).toMatchObject({ file, line: lineOf(text, "   - [b, c]") });
   });
 
   it("a node declared twice → DAGTEST_DUPLICATE_NODE at the second entry", () => {
     const text = pretty({ dag: { nodes: ["a", "b", "a"], edges: [] } });
-    const error = failure(() => loadDag(write(text)));
+    const error = rejection(() => loadDag(write(text)));
     expect(error.code).toBe("DAGTEST_DUPLICATE_NODE");
     expect(error.message).toContain('"a"');
     expect(error.location?.line).toBe(lineOf(text, '"a"', 1));
@@ -149,7 +140,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
         edges: [["TabularPreprocesing_training", "XGBoostTraining"]],
       },
     });
-    const error = failure(() => loadDag(write(text)));
+    const error = rejection(() => loadDag(write(text)));
     expect(error.code).toBe("DAGTEST_UNKNOWN_EDGE_NODE");
     expect(error.message).toContain('"TabularPreprocesing_training", which is not a declared node');
     expect(error.message).toContain('Did you mean "TabularPreprocessing_training"?');
@@ -157,7 +148,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
   });
 
   it("names no suggestion when nothing is close", () => {
-    const error = failure(() => loadDag(write(pretty({ nodes: ["alpha"], edges: [["alpha", "zzz"]] }))));
+    const error = rejection(() => loadDag(write(pretty({ nodes: ["alpha"], edges: [["alpha", "zzz"]] }))));
     expect(error.code).toBe("DAGTEST_UNKNOWN_EDGE_NODE");
     expect(error.message).not.toContain("Did you mean");
   });
@@ -173,7 +164,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
       "  ]",
       "}",
     ].join("\n");
-    const error = failure(() => loadDag(write(text)));
+    const error = rejection(() => loadDag(write(text)));
     expect(error.code).toBe("DAGTEST_CYCLE");
     expect(error.message).toContain("cycle: a → b → a.");
     // The location is the first edge of the reported path, a → b.
@@ -181,7 +172,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
   });
 
   it("an empty DAG → DAGTEST_DAG_EMPTY", () => {
-    const error = failure(() => loadDag(write(pretty({ dag: { nodes: [], edges: [] } }))));
+    const error = rejection(() => loadDag(write(pretty({ dag: { nodes: [], edges: [] } }))));
     expect(error.code).toBe("DAGTEST_DAG_EMPTY");
   });
 
@@ -192,7 +183,7 @@ describe("loadDag: errors carry a code, the file and the line", () => {
     ["an edge that is not a pair", { nodes: ["a", "b"], edges: [["a", "b", "c"]] }],
     ["a top level that is not an object", ["a", "b"]],
   ])("%s → DAGTEST_DAG_INVALID with a hint", (_what, value) => {
-    const error = failure(() => loadDag(write(pretty(value))));
+    const error = rejection(() => loadDag(write(pretty(value))));
     expect(error.code).toBe("DAGTEST_DAG_INVALID");
     expect(error.hint).toMatch(/nodes/);
   });
@@ -201,15 +192,15 @@ describe("loadDag: errors carry a code, the file and the line", () => {
     "refuses the node name %j (it must be a folder name) at its line",
     (name) => {
       const text = pretty({ nodes: ["ok", name], edges: [] });
-      const error = failure(() => loadDag(write(text)));
+      const error = rejection(() => loadDag(write(text)));
       expect(error.code).toBe("DAGTEST_BAD_NODE_NAME");
       expect(error.location?.line).toBe(lineOf(text, JSON.stringify(name)));
     },
   );
 
   it("a missing file → DAGTEST_FILE_NOT_FOUND; a folder → DAGTEST_FILE_UNREADABLE", () => {
-    expect(failure(() => loadDag(path.join(dir, "nope.json"))).code).toBe("DAGTEST_FILE_NOT_FOUND");
-    expect(failure(() => loadDag(dir)).code).toBe("DAGTEST_FILE_UNREADABLE");
+    expect(rejection(() => loadDag(path.join(dir, "nope.json"))).code).toBe("DAGTEST_FILE_NOT_FOUND");
+    expect(rejection(() => loadDag(dir)).code).toBe("DAGTEST_FILE_UNREADABLE");
   });
 });
 

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { rejection } from "../../tests/helpers/errors.js";
 import { cursusRoot, removeTempDirs, tempDir, writeTree } from "../../tests/helpers/paths.js";
-import { DagtestError } from "../errors.js";
 import { type InterfaceRegistry, loadInterfaceRegistry, matchStepType, variantKeys } from "./interfaces.js";
 
 afterAll(removeTempDirs);
@@ -21,16 +21,6 @@ function registryOf(stepTypes: readonly string[]): InterfaceRegistry {
   const root = tempDir();
   writeTree(root, Object.fromEntries(stepTypes.map((t, i) => [`s${i}.step.yaml`, step(t)])));
   return loadInterfaceRegistry([root]);
-}
-
-function failure(fn: () => unknown): DagtestError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DagtestError) return error;
-    throw error;
-  }
-  throw new Error("expected a DagtestError");
 }
 
 describe("loadInterfaceRegistry", () => {
@@ -70,11 +60,11 @@ describe("loadInterfaceRegistry", () => {
 
   it("refuses a missing root, or a file given as a root → DAGTEST_INTERFACE_DIR_NOT_FOUND", () => {
     const root = tempDir();
-    const missing = failure(() => loadInterfaceRegistry([path.join(root, "nope")]));
+    const missing = rejection(() => loadInterfaceRegistry([path.join(root, "nope")]));
     expect(missing.code).toBe("DAGTEST_INTERFACE_DIR_NOT_FOUND");
     expect(missing.location?.file).toBe(path.join(root, "nope"));
     writeTree(root, { "file.txt": "x" });
-    expect(failure(() => loadInterfaceRegistry([path.join(root, "file.txt")])).code).toBe(
+    expect(rejection(() => loadInterfaceRegistry([path.join(root, "file.txt")])).code).toBe(
       "DAGTEST_INTERFACE_DIR_NOT_FOUND",
     );
   });
@@ -83,14 +73,14 @@ describe("loadInterfaceRegistry", () => {
     const root = writeTree(tempDir(), {
       "broken.step.yaml": "registry:\n  sagemaker_step_type: Processing\n",
     });
-    const error = failure(() => loadInterfaceRegistry([root]));
+    const error = rejection(() => loadInterfaceRegistry([root]));
     expect(error.code).toBe("DAGTEST_INTERFACE_INVALID");
     expect(error.message).toContain("broken.step.yaml");
   });
 
   it("reports malformed interface YAML with its line", () => {
     const root = writeTree(tempDir(), { "bad.step.yaml": "step_type: Bad\ncontract:\n  inputs: [a\n" });
-    const error = failure(() => loadInterfaceRegistry([root]));
+    const error = rejection(() => loadInterfaceRegistry([root]));
     expect(error.code).toBe("DAGTEST_PARSE_ERROR");
     expect(error.location?.file).toBe(path.join(root, "bad.step.yaml"));
     expect(error.location?.line).toBeGreaterThanOrEqual(3);

@@ -1,8 +1,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { rejection } from "../../tests/helpers/errors.js";
 import { cursusRoot, removeTempDirs, tempDir } from "../../tests/helpers/paths.js";
-import { DagtestError } from "../errors.js";
 import type { PipelineConfig } from "../model/config.js";
 import { loadPipelineConfig, matchConfig, unwrapTypeInfo } from "./pipeline-config.js";
 
@@ -15,16 +15,6 @@ function load(value: unknown): PipelineConfig {
   const file = path.join(dir, `config-${counter++}.json`);
   writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
   return loadPipelineConfig(file);
-}
-
-function failure(fn: () => unknown): DagtestError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DagtestError) return error;
-    throw error;
-  }
-  throw new Error("expected a DagtestError");
 }
 
 function config(
@@ -113,7 +103,7 @@ describe("loadPipelineConfig", () => {
     ["specific not an object", { shared: {}, specific: "x" }],
     ["an entry that is not an object", { shared: {}, specific: { Package: 3 } }],
   ])("refuses a config that is %s → DAGTEST_CONFIG_INVALID", (_what, value) => {
-    const error = failure(() => load(value));
+    const error = rejection(() => load(value));
     expect(error.code).toBe("DAGTEST_CONFIG_INVALID");
     expect(error.location?.file).toMatch(/config-\d+\.json$/);
     expect(error.hint).toMatch(/configuration/);

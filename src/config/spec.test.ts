@@ -1,7 +1,7 @@
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { rejection } from "../../tests/helpers/errors.js";
 import { removeTempDirs, tempDir, writeTree } from "../../tests/helpers/paths.js";
-import { DagtestError } from "../errors.js";
 import { loadSpecProject } from "./project.js";
 import { loadSpec, resolveSpecPath } from "./spec.js";
 
@@ -10,16 +10,6 @@ afterAll(removeTempDirs);
 function specFile(text: string): string {
   const dir = writeTree(tempDir(), { "dagtest.yaml": text });
   return path.join(dir, "dagtest.yaml");
-}
-
-function failure(fn: () => unknown): DagtestError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DagtestError) return error;
-    throw error;
-  }
-  throw new Error("expected a DagtestError");
 }
 
 function lineOf(text: string, needle: string): number {
@@ -54,7 +44,7 @@ describe("loadSpec", () => {
 
   it("an unknown top-level field → DAGTEST_SPEC_INVALID at the field's own line", () => {
     const text = "version: 1\n\ndag: pipeline.dag.json\ncolour: blue\n";
-    const error = failure(() => loadSpec(specFile(text)));
+    const error = rejection(() => loadSpec(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain('unknown field(s) "colour"');
     expect(error.location?.line).toBe(lineOf(text, "colour"));
@@ -63,7 +53,7 @@ describe("loadSpec", () => {
 
   it("an unknown nested field is named with its path and its line", () => {
     const text = PLAIN.replace("      inputs: [raw]\n", "      inputs: [raw]\n      scirpt: typo.py\n");
-    const error = failure(() => loadSpec(specFile(text)));
+    const error = rejection(() => loadSpec(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain('pipeline.nodes.transform: unknown field(s) "scirpt"');
     expect(error.location?.line).toBe(lineOf(text, "scirpt"));
@@ -72,7 +62,7 @@ describe("loadSpec", () => {
 
   it("a value of the wrong type is located at that value", () => {
     const text = "version: 1\ndag: x.json\nnodes:\n  A:\n    skip: maybe\n";
-    const error = failure(() => loadSpec(specFile(text)));
+    const error = rejection(() => loadSpec(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain("nodes.A.skip");
     expect(error.location?.line).toBe(lineOf(text, "maybe"));
@@ -82,20 +72,20 @@ describe("loadSpec", () => {
     ["both dag: and pipeline:", `${PLAIN}dag: pipeline.dag.json\n`],
     ["neither dag: nor pipeline:", "version: 1\nconfig: config.json\n"],
   ])("%s → DAGTEST_SPEC_INVALID", (_what, text) => {
-    const error = failure(() => loadSpec(specFile(text)));
+    const error = rejection(() => loadSpec(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toMatch(/either `dag:`.*or `pipeline:`/);
   });
 
   it("refuses another format version", () => {
-    const error = failure(() => loadSpec(specFile("version: 2\ndag: x.json\n")));
+    const error = rejection(() => loadSpec(specFile("version: 2\ndag: x.json\n")));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain("version");
   });
 
   it("malformed YAML → DAGTEST_PARSE_ERROR with its line", () => {
     const text = "version: 1\ndag: x.json\nconfig: a: b\npython: py\n";
-    const error = failure(() => loadSpec(specFile(text)));
+    const error = rejection(() => loadSpec(specFile(text)));
     expect(error.code).toBe("DAGTEST_PARSE_ERROR");
     expect(error.location).toMatchObject({ line: lineOf(text, "config:"), column: 9 });
   });
@@ -109,7 +99,7 @@ describe("resolveSpecPath", () => {
   });
 
   it("a folder without dagtest.yaml → DAGTEST_SPEC_NOT_FOUND with a hint", () => {
-    const error = failure(() => resolveSpecPath(tempDir()));
+    const error = rejection(() => resolveSpecPath(tempDir()));
     expect(error.code).toBe("DAGTEST_SPEC_NOT_FOUND");
     expect(error.hint).toContain("dagtest plan --dag");
   });
@@ -118,7 +108,7 @@ describe("resolveSpecPath", () => {
 describe("loadSpecProject: names in the spec must be DAG nodes", () => {
   it("a node in `nodes:` that is not in the DAG → did-you-mean, at its line", () => {
     const text = `${PLAIN}nodes:\n  transfrom:\n    env: {A: "1"}\n`;
-    const error = failure(() => loadSpecProject(specFile(text)));
+    const error = rejection(() => loadSpecProject(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain(
       'names node "transfrom", which is not in the DAG. Did you mean "transform"?',
@@ -128,7 +118,7 @@ describe("loadSpecProject: names in the spec must be DAG nodes", () => {
 
   it("a node name under `nodes:` that cannot be a folder → DAGTEST_BAD_NODE_NAME at its key", () => {
     const text = `${PLAIN}nodes:\n  ../extract:\n    skip: true\n`;
-    const error = failure(() => loadSpecProject(specFile(text)));
+    const error = rejection(() => loadSpecProject(specFile(text)));
     expect(error.code).toBe("DAGTEST_BAD_NODE_NAME");
     expect(error.location?.line).toBe(lineOf(text, "  ../extract:"));
   });
@@ -138,21 +128,21 @@ describe("loadSpecProject: names in the spec must be DAG nodes", () => {
       "[extract, transform]",
       "[extract, trans/form]",
     );
-    const error = failure(() => loadSpecProject(specFile(text)));
+    const error = rejection(() => loadSpecProject(specFile(text)));
     expect(error.code).toBe("DAGTEST_BAD_NODE_NAME");
     expect(error.location?.line).toBe(lineOf(text, "    trans/form:"));
   });
 
   it("a wire naming an unknown node → did-you-mean", () => {
     const text = `${PLAIN}wires:\n  - {from: extrakt.raw, to: transform.raw}\n`;
-    const error = failure(() => loadSpecProject(specFile(text)));
+    const error = rejection(() => loadSpecProject(specFile(text)));
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
     expect(error.message).toContain('Did you mean "extract"?');
     expect(error.location?.line).toBe(lineOf(text, "extrakt"));
   });
 
   it("a wire end not written as <node>.<port> → DAGTEST_SPEC_INVALID", () => {
-    const error = failure(() =>
+    const error = rejection(() =>
       loadSpecProject(specFile(`${PLAIN}wires:\n  - {from: extract, to: transform.raw}\n`)),
     );
     expect(error.code).toBe("DAGTEST_SPEC_INVALID");
@@ -162,7 +152,7 @@ describe("loadSpecProject: names in the spec must be DAG nodes", () => {
   it("an edge in `pipeline:` naming an undeclared node → DAGTEST_UNKNOWN_EDGE_NODE inside dagtest.yaml", () => {
     const text = PLAIN.replace("[extract, transform]", "[extract, transfrom]");
     const file = specFile(text);
-    const error = failure(() => loadSpecProject(file));
+    const error = rejection(() => loadSpecProject(file));
     expect(error.code).toBe("DAGTEST_UNKNOWN_EDGE_NODE");
     expect(error.message).toContain('Did you mean "transform"?');
     expect(error.location).toMatchObject({ file, line: lineOf(text, "transfrom") });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { xgboostCompleteE2e } from "../../tests/helpers/cursus.js";
 import type { Dag } from "../model/dag.js";
 import { adjacency, ancestors, descendants, generations, topologicalOrder } from "./topology.js";
 
@@ -19,49 +20,11 @@ function cycleOf(d: Dag): readonly string[] {
 }
 
 /** cursus `shared_dags/xgboost/complete_e2e.dag.json`, nodes and edges in the file's order. */
-const XGBOOST_COMPLETE_E2E = dag(
-  [
-    "CradleDataLoading_training",
-    "TabularPreprocessing_training",
-    "XGBoostTraining",
-    "ModelCalibration_calibration",
-    "Package",
-    "Registration",
-    "Payload",
-    "CradleDataLoading_calibration",
-    "TabularPreprocessing_calibration",
-    "XGBoostModelEval_calibration",
-  ],
-  [
-    ["CradleDataLoading_training", "TabularPreprocessing_training"],
-    ["TabularPreprocessing_training", "XGBoostTraining"],
-    ["CradleDataLoading_calibration", "TabularPreprocessing_calibration"],
-    ["XGBoostTraining", "XGBoostModelEval_calibration"],
-    ["TabularPreprocessing_calibration", "XGBoostModelEval_calibration"],
-    ["XGBoostModelEval_calibration", "ModelCalibration_calibration"],
-    ["ModelCalibration_calibration", "Package"],
-    ["XGBoostTraining", "Package"],
-    ["XGBoostTraining", "Payload"],
-    ["Package", "Registration"],
-    ["Payload", "Registration"],
-  ],
-);
+const XGBOOST_COMPLETE_E2E = dag(xgboostCompleteE2e.nodes, xgboostCompleteE2e.edges);
 
 describe("topologicalOrder", () => {
   it("gives the order cursus's PipelineDAG documents for xgboost/complete_e2e", () => {
-    // cursus-formats.md §1.3, checked there by running cursus itself.
-    expect(orderOf(XGBOOST_COMPLETE_E2E)).toEqual([
-      "CradleDataLoading_training",
-      "CradleDataLoading_calibration",
-      "TabularPreprocessing_training",
-      "TabularPreprocessing_calibration",
-      "XGBoostTraining",
-      "XGBoostModelEval_calibration",
-      "Payload",
-      "ModelCalibration_calibration",
-      "Package",
-      "Registration",
-    ]);
+    expect(orderOf(XGBOOST_COMPLETE_E2E)).toEqual(xgboostCompleteE2e.cursusOrder);
   });
 
   it("breaks ties between independent nodes by declaration order", () => {

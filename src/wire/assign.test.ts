@@ -1,33 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { interfaceInput as dep, interfaceOutput as out } from "../../tests/helpers/interfaces.js";
 import type { InterfaceInput, InterfaceOutput } from "../model/interface.js";
 import { type Producer, wireConsumer } from "./assign.js";
 import { scoreCompatibility, WIRE_THRESHOLD } from "./score.js";
-
-function dep(overrides: Partial<InterfaceInput> & Pick<InterfaceInput, "name">): InterfaceInput {
-  return {
-    containerPath: null,
-    required: true,
-    channels: [],
-    type: "processing_output",
-    dataType: "S3Uri",
-    compatibleSources: [],
-    semanticKeywords: [],
-    configSource: null,
-    skipped: false,
-    ...overrides,
-  };
-}
-
-function out(overrides: Partial<InterfaceOutput> & Pick<InterfaceOutput, "name">): InterfaceOutput {
-  return {
-    containerPath: null,
-    type: "processing_output",
-    dataType: "S3Uri",
-    aliases: [],
-    semanticKeywords: [],
-    ...overrides,
-  };
-}
 
 function producer(node: string, outputs: InterfaceOutput[], phantom = false): Producer {
   return { node, stepType: node, outputs, phantom };

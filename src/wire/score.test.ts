@@ -1,35 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { InterfaceInput, InterfaceOutput } from "../model/interface.js";
+import { interfaceInput as dep, interfaceOutput as out } from "../../tests/helpers/interfaces.js";
 import { isCompatibleSource, scoreCompatibility, WIRE_THRESHOLD } from "./score.js";
 
 // Expected scores are computed by hand from cursus's `_calculate_compatibility` (see score.ts);
 // the name similarities come from semantic.test.ts-style hand calculations.
-
-function dep(overrides: Partial<InterfaceInput> & Pick<InterfaceInput, "name">): InterfaceInput {
-  return {
-    containerPath: null,
-    required: true,
-    channels: [],
-    type: "processing_output",
-    dataType: "S3Uri",
-    compatibleSources: [],
-    semanticKeywords: [],
-    configSource: null,
-    skipped: false,
-    ...overrides,
-  };
-}
-
-function out(overrides: Partial<InterfaceOutput> & Pick<InterfaceOutput, "name">): InterfaceOutput {
-  return {
-    containerPath: null,
-    type: "processing_output",
-    dataType: "S3Uri",
-    aliases: [],
-    semanticKeywords: [],
-    ...overrides,
-  };
-}
 
 /** A space-separated list, to keep long YAML lists on one line. */
 const words = (list: string): string[] => list.split(" ");

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
 import { removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
-import { makeProject, script, writeOutput } from "../helpers/run-rig.js";
+import { makeProject, prepTrainReport, script, writeOutput } from "../helpers/run-rig.js";
 
 const cli = cliPath;
 
@@ -29,23 +29,18 @@ function dagtest(args: readonly string[]): SpawnSyncReturns<string> {
 
 /** prep → train → report; train raises while `failFlag` exists. */
 function pipeline(failFlag: string): string {
-  return makeProject({
-    nodes: {
-      prep: { source: script(writeOutput("clean")), outputs: ["clean"] },
-      train: {
+  return makeProject(
+    prepTrainReport(
+      { source: script(writeOutput("clean")), outputs: ["clean"] },
+      {
         source: script(
           `if os.path.exists(${JSON.stringify(failFlag)}):\n    raise ValueError("boom")\n${writeOutput("model")}`,
         ),
         inputs: ["clean"],
         outputs: ["model"],
       },
-      report: { source: script(writeOutput("summary")), inputs: ["model"], outputs: ["summary"] },
-    },
-    edges: [
-      ["prep", "train"],
-      ["train", "report"],
-    ],
-  });
+    ),
+  );
 }
 
 describe("dagtest plan --explain-cache and dagtest cache clean", () => {

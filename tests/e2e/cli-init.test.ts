@@ -10,20 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSpecProject } from "../../src/config/project.js";
 import { planProject } from "../../src/plan/build.js";
 import { buildCli } from "../helpers/cli.js";
-import { exampleCopy } from "../helpers/factory.js";
+import { exampleCopy, exampleFileFlags } from "../helpers/factory.js";
 import { removeTempDirs, repoRoot, testPython } from "../helpers/paths.js";
 import { inTerminal, type TerminalResult, type TerminalStep } from "../helpers/terminal.js";
 
 const cli = path.join(repoRoot, "dist/cli/main.js");
-const START = [
-  "--dag",
-  "pipeline.dag.json",
-  "--config",
-  "pipeline_config/config.json",
-  "--interfaces",
-  "interfaces",
-];
-const START_FLAGS = [...START, "--path", "dockers/tabular_example=src"];
+const START_FLAGS = [...exampleFileFlags, "--path", "dockers/tabular_example=src"];
 
 // Built once, under a lock shared with the other end-to-end test files.
 beforeAll(() => buildCli(), 120_000);

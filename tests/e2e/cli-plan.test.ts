@@ -7,6 +7,7 @@ import { chmodSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli } from "../helpers/cli.js";
+import { exampleFileFlags } from "../helpers/factory.js";
 import { fixture, removeTempDirs, repoRoot, tempDir, testPython, writeTree } from "../helpers/paths.js";
 
 const cli = path.join(repoRoot, "dist/cli/main.js");
@@ -76,20 +77,7 @@ describe("dagtest plan: good input", () => {
   });
 
   it("plans straight from files with --dag/--config/--interfaces/--scripts", () => {
-    const result = dagtest(
-      [
-        "plan",
-        "--dag",
-        "pipeline.dag.json",
-        "--config",
-        "pipeline_config/config.json",
-        "--interfaces",
-        "interfaces",
-        "--scripts",
-        "src",
-      ],
-      example,
-    );
+    const result = dagtest(["plan", ...exampleFileFlags, "--scripts", "src"], example);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("(search-fallback)");
   });

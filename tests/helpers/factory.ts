@@ -1,12 +1,24 @@
-/** A throwaway copy of the bundled example, and a testing factory started on it. */
+/**
+ * The bundled example: a throwaway copy, its start files as CLI flags, and a testing factory
+ * started on it.
+ */
 import { cpSync, rmSync } from "node:fs";
 import path from "node:path";
-import { DagtestError } from "../../src/errors.js";
 import { createTestingFactory, type FactoryOptions } from "../../src/factory/create.js";
 import type { TestingFactory } from "../../src/factory/factory.js";
 import { repoRoot, tempDir, testPython } from "./paths.js";
 
 export const exampleDir = path.join(repoRoot, "examples/tabular");
+
+/** The example's DAG, config and interfaces as CLI flags, relative to the example's folder. */
+export const exampleFileFlags: readonly string[] = [
+  "--dag",
+  "pipeline.dag.json",
+  "--config",
+  "pipeline_config/config.json",
+  "--interfaces",
+  "interfaces",
+];
 
 /** A copy of examples/tabular without its dagtest.yaml and run state (a fresh start). */
 export function exampleCopy(): string {
@@ -36,15 +48,4 @@ export function supplyCradleData(factory: TestingFactory): void {
       outputs: { DATA: `data/${job}/data`, SIGNATURE: `data/${job}/signature` },
     });
   }
-}
-
-/** The DagtestError a call throws. */
-export function rejection(call: () => unknown): DagtestError {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof DagtestError) return error;
-    throw error;
-  }
-  throw new Error("expected a DagtestError, nothing was thrown");
 }

@@ -48,6 +48,28 @@ export function writeOutput(port: string, file = "part.csv", text = "a,b\\n1,2\\
   return `os.makedirs(output_paths["${port}"], exist_ok=True)\nopen(os.path.join(output_paths["${port}"], "${file}"), "w").write("${text}")`;
 }
 
+/** A prep → train → report chain, where report writes a summary from train's `model` output. */
+export function prepTrainReport(
+  prep: RigNode,
+  train: RigNode,
+  rest: Omit<RigSpec, "nodes" | "edges"> = {},
+): RigSpec & {
+  readonly nodes: { readonly prep: RigNode; readonly train: RigNode; readonly report: RigNode };
+} {
+  return {
+    ...rest,
+    nodes: {
+      prep,
+      train,
+      report: { source: script(writeOutput("summary")), inputs: ["model"], outputs: ["summary"] },
+    },
+    edges: [
+      ["prep", "train"],
+      ["train", "report"],
+    ],
+  };
+}
+
 export interface RigRun {
   readonly dir: string;
   readonly plan: Plan;

@@ -29,7 +29,7 @@ import {
   why,
 } from "../helpers/cached-run.js";
 import { removeTempDirs, repoRoot, tempDir, writeTree } from "../helpers/paths.js";
-import { makeProject, script, writeOutput } from "../helpers/run-rig.js";
+import { makeProject, prepTrainReport, script, writeOutput } from "../helpers/run-rig.js";
 
 const executor = new ColdExecutor();
 const run = (dir: string, options?: CachedRunOptions) => cachedRun(executor, dir, options);
@@ -205,9 +205,9 @@ describe("the cache on the bundled example", () => {
 
 describe("partial runs, resume and the cache switches on a small plain pipeline", () => {
   /** prep copies the user's rows (plus `extra`); train sleeps while `slow` exists, then copies them on. */
-  const spec = (slow: string, extra = "") => ({
-    nodes: {
-      prep: {
+  const spec = (slow: string, extra = "") =>
+    prepTrainReport(
+      {
         source: script(
           `shutil.copytree(input_paths["raw"], output_paths["clean"], dirs_exist_ok=True)\nopen(os.path.join(output_paths["clean"], "rows.csv"), "a").write("${extra}")`,
           "import shutil",
@@ -215,21 +215,15 @@ describe("partial runs, resume and the cache switches on a small plain pipeline"
         inputs: ["raw"],
         outputs: ["clean"],
       },
-      train: {
+      {
         source: script(
           `while os.path.exists(${JSON.stringify(slow)}):\n    time.sleep(0.05)\nrows = open(os.path.join(input_paths["clean"], "rows.csv")).read()\nos.makedirs(output_paths["model"], exist_ok=True)\nopen(os.path.join(output_paths["model"], "model.txt"), "w").write(rows)`,
         ),
         inputs: ["clean"],
         outputs: ["model"],
       },
-      report: { source: script(writeOutput("summary")), inputs: ["model"], outputs: ["summary"] },
-    },
-    edges: [
-      ["prep", "train"],
-      ["train", "report"],
-    ] as const,
-    data: { prep: { raw: { "rows.csv": "a,b\n1,2\n" } } },
-  });
+      { data: { prep: { raw: { "rows.csv": "a,b\n1,2\n" } } } },
+    );
   const slow = path.join(tempDir(), "slow");
   const dir = makeProject(spec(slow));
   const edit = (node: string) =>

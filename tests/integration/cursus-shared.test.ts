@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { loadDirectProject } from "../../src/config/project.js";
 import type { Plan } from "../../src/model/plan.js";
 import { planProject } from "../../src/plan/build.js";
+import { xgboostCompleteE2e } from "../helpers/cursus.js";
 import {
   conformingScript,
   cursusRoot,
@@ -96,18 +97,7 @@ describe.skipIf(!present)("every cursus shared DAG", () => {
   );
 
   it("orders xgboost/complete_e2e exactly as cursus's PipelineDAG does", async () => {
-    expect((await planBare("xgboost/complete_e2e.dag.json")).order).toEqual([
-      "CradleDataLoading_training",
-      "CradleDataLoading_calibration",
-      "TabularPreprocessing_training",
-      "TabularPreprocessing_calibration",
-      "XGBoostTraining",
-      "XGBoostModelEval_calibration",
-      "Payload",
-      "ModelCalibration_calibration",
-      "Package",
-      "Registration",
-    ]);
+    expect((await planBare("xgboost/complete_e2e.dag.json")).order).toEqual(xgboostCompleteE2e.cursusOrder);
   });
 });
 

@@ -11,7 +11,8 @@ import { wizardQuestions } from "../../src/cli/wizard/questions.js";
 import { DagtestError } from "../../src/errors.js";
 import { createTestingFactory } from "../../src/factory/create.js";
 import type { TestingFactory } from "../../src/factory/factory.js";
-import { exampleCopy, exampleFactory, rejection, supplyCradleData } from "../helpers/factory.js";
+import { rejection } from "../helpers/errors.js";
+import { exampleCopy, exampleFactory, supplyCradleData } from "../helpers/factory.js";
 import {
   conformingScript,
   cursusRoot,

@@ -1,0 +1,84 @@
+"""Run mode: where the script runs (cwd, TMPDIR, sys.path, its module name) and how its process ends."""
+
+from pathlib import Path
+
+import pytest
+
+from support import assert_passed, fixture, run_script, write
+
+
+# --- where the script runs: cwd, TMPDIR, sys.path, its module name --------------------------
+
+
+def test_working_directory_and_tmpdir(tmp_path):
+    # Started elsewhere on purpose: the runner itself moves into workDir.
+    run = run_script(tmp_path, """
+        import json, os, tempfile
+        def main(input_paths, output_paths, environ_vars, job_args):
+            with open(os.path.join(output_paths["out"], "out.json"), "w") as f:
+                json.dump({"cwd": os.getcwd(), "temp": tempfile.mkdtemp()}, f)
+    """, cwd=tmp_path)
+    assert_passed(run)
+    record = run.read_output()
+    assert record["cwd"] == str(run.paths["work"])
+    assert Path(record["temp"]).parent == run.paths["tmp"]
+
+
+def test_sibling_modules_import_and_runner_folders_are_hidden(tmp_path):
+    write(tmp_path / "src", "helpers/__init__.py", "")
+    write(tmp_path / "src", "helpers/scale.py", "def double(x):\n    return 2 * x\n")
+    run = run_script(tmp_path, """
+        import importlib.util, json, os, sys
+        from helpers.scale import double
+        def main(input_paths, output_paths, environ_vars, job_args):
+            record = {
+                "double": double(21), "first": sys.path[0],
+                "shadows": [m for m in ("protocol", "describe", "run", "guards", "tests")
+                            if importlib.util.find_spec(m) is not None],
+            }
+            with open(os.path.join(output_paths["out"], "out.json"), "w") as f:
+                json.dump(record, f)
+    """)
+    assert_passed(run)
+    assert run.read_output() == {"double": 42, "first": str(run.paths["src"]), "shadows": []}
+
+
+def test_script_named_like_a_loaded_module_gets_an_alias(tmp_path):
+    run = run_script(tmp_path, """
+        import json as real_json, os
+        def main(input_paths, output_paths, environ_vars, job_args):
+            with open(os.path.join(output_paths["out"], "out.json"), "w") as f:
+                real_json.dump({"name": __name__}, f)
+    """, name="json.py")
+    assert_passed(run)
+    assert run.read_output() == {"name": "dagtest_script_json"}
+    assert "[dagtest] module name 'json' is already taken" in run.stderr
+
+
+# --- multiprocessing and process exit -------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_multiprocessing_pool_with_functions_defined_in_the_script(tmp_path, method):
+    run = run_script(tmp_path, fixture("pool.py"), name="tabular_preprocessing.py", jobArgs={"start_method": method})
+    assert_passed(run)
+    assert run.read_output() == [0, 1, 4, 9, 16, 25]
+
+
+def test_atexit_handlers_of_the_script_run(tmp_path):
+    run = run_script(tmp_path, """
+        import atexit, os
+        def main(input_paths, output_paths, environ_vars, job_args):
+            atexit.register(lambda: open(os.path.join(output_paths["out"], "atexit"), "w").close())
+    """)
+    assert_passed(run)
+    assert (run.paths["out"] / "atexit").exists()
+
+
+def test_a_thread_left_running_does_not_hang_the_exit(tmp_path):
+    run = run_script(tmp_path, """
+        import threading
+        def main(input_paths, output_paths, environ_vars, job_args):
+            threading.Thread(target=threading.Event().wait).start()
+    """)
+    assert_passed(run)
+    assert "[dagtest] 1 threads still running; exiting anyway" in run.stderr
