@@ -3,13 +3,13 @@
  * `variants.<job_type>` block is deep-merged onto the base (nested objects key by key, scalars
  * and lists replaced), then contract and spec are read together.
  */
-import type {
-  DependencyType,
-  InterfaceInput,
-  InterfaceOutput,
-  JobArgumentDecl,
-  PortDataType,
-  StepInterface,
+import {
+  asDependencyType,
+  type InterfaceInput,
+  type InterfaceOutput,
+  type JobArgumentDecl,
+  type PortDataType,
+  type StepInterface,
 } from "../model/interface.js";
 import { isObject, stringList } from "../util/guards.js";
 import type { RawInterface } from "./interfaces.js";
@@ -46,14 +46,6 @@ export function mergeVariant(
   return { doc, variant: key };
 }
 
-const DEPENDENCY_TYPES = new Set<DependencyType>([
-  "model_artifacts",
-  "processing_output",
-  "training_data",
-  "hyperparameters",
-  "payload_samples",
-  "custom_property",
-]);
 const DATA_TYPES = new Set<PortDataType>(["S3Uri", "String", "Integer", "Float", "Boolean"]);
 
 /** Resolve a raw interface for a node's job type. */
@@ -107,7 +99,7 @@ function readInputs(contract: Obj, dependencies: Obj, sagemakerType: string | nu
       containerPath,
       required,
       channels: channelsFor(name, declared, containerPath, sagemakerType),
-      type: depType(dep.type),
+      type: asDependencyType(dep.type),
       dataType: dataType(dep.data_type),
       compatibleSources: stringList(dep.compatible_sources),
       semanticKeywords: stringList(dep.semantic_keywords),
@@ -140,7 +132,7 @@ function readOutputs(outputs: Obj, specOutputs: Obj): InterfaceOutput[] {
     return {
       name,
       containerPath: str(obj(value).path),
-      type: depType(out.type),
+      type: asDependencyType(out.type),
       dataType: dataType(out.data_type),
       aliases: stringList(out.aliases),
       semanticKeywords: stringList(out.semantic_keywords),
@@ -173,10 +165,6 @@ function stringMap(value: unknown): Record<string, string> {
     out[key] = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
   }
   return out;
-}
-
-function depType(value: unknown): DependencyType {
-  return DEPENDENCY_TYPES.has(value as DependencyType) ? (value as DependencyType) : "processing_output";
 }
 
 function dataType(value: unknown): PortDataType {

@@ -12,6 +12,22 @@ export type DependencyType =
   | "payload_samples"
   | "custom_property";
 
+const DEPENDENCY_TYPES: ReadonlySet<string> = new Set<DependencyType>([
+  "model_artifacts",
+  "processing_output",
+  "training_data",
+  "hyperparameters",
+  "payload_samples",
+  "custom_property",
+]);
+
+/** A dependency type as written, or `processing_output` (cursus's default) for anything else. */
+export function asDependencyType(value: unknown): DependencyType {
+  return typeof value === "string" && DEPENDENCY_TYPES.has(value)
+    ? (value as DependencyType)
+    : "processing_output";
+}
+
 /** The value type of a port (`data_type` in the spec). */
 export type PortDataType = "S3Uri" | "String" | "Integer" | "Float" | "Boolean";
 

@@ -199,6 +199,7 @@ function scriptNode(
   }
   const described = r.facts?.ok ? r.facts : null;
   const check = described ? summariseCheck(described) : null;
+  const aliases = described ? portAliases(iface, described) : { inputs: {}, outputs: {} };
   const interpreter = facts.describe?.ok ? facts.describe.result : null;
   const python = interpreter
     ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
@@ -212,7 +213,7 @@ function scriptNode(
   );
   problems.push(...parity.problems);
   if (described) {
-    problems.push(...disagreements(base.name, iface, described, env, jobArgs));
+    problems.push(...disagreements(base.name, iface, described, env, jobArgs, aliases));
     const missing = parity.parity.filter((p) => p.installed === null).map((p) => p.package);
     problems.push(
       ...missingImports(
@@ -239,7 +240,7 @@ function scriptNode(
     env,
     jobArgs,
     parity: parity.parity,
-    portAliases: described ? portAliases(iface, described) : { inputs: {}, outputs: {} },
+    portAliases: aliases,
     cache: { tracked: true, reason: null },
   };
 }

@@ -79,34 +79,48 @@ export function disagreements(
   facts: Described,
   env: readonly EnvRequirement[],
   jobArgs: readonly JobArgRequirement[],
+  aliases: {
+    readonly inputs: Readonly<Record<string, string>>;
+    readonly outputs: Readonly<Record<string, string>>;
+  },
 ): Problem[] {
   const out: Problem[] = [];
   const where = (read: KeyRead) => ({ file: facts.path, line: read.line });
   const ifaceName = iface.file.split("/").pop();
   const warn = (code: string, message: string, hint: string, read: KeyRead) =>
     out.push(problem("warning", code, message, { node, hint, location: where(read) }));
-  const aliases = portAliases(iface, facts);
-  const aliasNote = (key: string, map: Record<string, string>) =>
+  const aliasNote = (key: string, map: Readonly<Record<string, string>>) =>
     map[key]
       ? ` dagtest passes it the folder of "${map[key]}", the one declared port the script never reads.`
       : "";
-  const inputs = new Set(iface.inputs.map((i) => i.name));
-  for (const read of facts.inputKeys.filter((r) => !inputs.has(r.key))) {
-    warn(
-      "DAGTEST_UNDECLARED_INPUT",
-      `The script reads input_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no input "${read.key}".${aliasNote(read.key, aliases.inputs)}`,
-      "Declare the input in the interface (or rename the key in the script).",
-      read,
-    );
-  }
-  const outputs = new Set(iface.outputs.map((o) => o.name));
-  for (const read of facts.outputKeys.filter((r) => !outputs.has(r.key))) {
-    warn(
-      "DAGTEST_UNDECLARED_OUTPUT",
-      `The script reads output_paths["${read.key}"] (line ${read.line}) but ${ifaceName} declares no output "${read.key}".${aliasNote(read.key, aliases.outputs)}`,
-      "Declare the output in the interface (or rename the key in the script) so the data flows downstream.",
-      read,
-    );
+  const portChecks = [
+    {
+      kind: "input",
+      dict: "input_paths",
+      declared: iface.inputs,
+      reads: facts.inputKeys,
+      map: aliases.inputs,
+      hint: "Declare the input in the interface (or rename the key in the script).",
+    },
+    {
+      kind: "output",
+      dict: "output_paths",
+      declared: iface.outputs,
+      reads: facts.outputKeys,
+      map: aliases.outputs,
+      hint: "Declare the output in the interface (or rename the key in the script) so the data flows downstream.",
+    },
+  ] as const;
+  for (const check of portChecks) {
+    const declared = new Set(check.declared.map((p) => p.name));
+    for (const read of check.reads.filter((r) => !declared.has(r.key))) {
+      warn(
+        `DAGTEST_UNDECLARED_${check.kind.toUpperCase()}`,
+        `The script reads ${check.dict}["${read.key}"] (line ${read.line}) but ${ifaceName} declares no ${check.kind} "${read.key}".${aliasNote(read.key, check.map)}`,
+        check.hint,
+        read,
+      );
+    }
   }
   const provided = new Set(
     env.filter((e) => e.value !== null || e.source?.kind === "engine").map((e) => e.name),

@@ -1,16 +1,21 @@
 /** A plain dagtest.yaml node, seen through the same `StepInterface` shape as a cursus step. */
 import path from "node:path";
 import type { PlainNode } from "../config/spec-schema.js";
-import type { DependencyType, InterfaceInput, InterfaceOutput, StepInterface } from "../model/interface.js";
+import {
+  asDependencyType,
+  type InterfaceInput,
+  type InterfaceOutput,
+  type StepInterface,
+} from "../model/interface.js";
 
-const TYPES = new Set<DependencyType>([
-  "model_artifacts",
-  "processing_output",
-  "training_data",
-  "hyperparameters",
-  "payload_samples",
-  "custom_property",
-]);
+/** Ports written as a list of names or as a map of name → declaration (or null). */
+function portEntries<T>(
+  ports: readonly string[] | Readonly<Record<string, T | null>>,
+): (readonly [string, T | null])[] {
+  return Array.isArray(ports)
+    ? ports.map((n) => [n, null] as const)
+    : Object.entries(ports as Record<string, T | null>);
+}
 
 export function plainInterface(name: string, node: PlainNode, specFile: string): StepInterface {
   return {
@@ -37,15 +42,12 @@ export function plainInterface(name: string, node: PlainNode, specFile: string):
 }
 
 function plainInputs(node: PlainNode): InterfaceInput[] {
-  const entries = Array.isArray(node.inputs)
-    ? node.inputs.map((n) => [n, null] as const)
-    : Object.entries(node.inputs);
-  return entries.map(([name, decl]) => ({
+  return portEntries(node.inputs).map(([name, decl]) => ({
     name,
     containerPath: null,
     required: decl?.required ?? true,
     channels: decl?.channels ?? [],
-    type: TYPES.has(decl?.type as DependencyType) ? (decl?.type as DependencyType) : "processing_output",
+    type: asDependencyType(decl?.type),
     dataType: "S3Uri",
     compatibleSources: [],
     semanticKeywords: [],
@@ -55,10 +57,7 @@ function plainInputs(node: PlainNode): InterfaceInput[] {
 }
 
 function plainOutputs(node: PlainNode): InterfaceOutput[] {
-  const entries = Array.isArray(node.outputs)
-    ? node.outputs.map((n) => [n, null] as const)
-    : Object.entries(node.outputs);
-  return entries.map(([name, decl]) => ({
+  return portEntries(node.outputs).map(([name, decl]) => ({
     name,
     containerPath: null,
     type: "processing_output",
