@@ -35,6 +35,7 @@ try:
 except ImportError:  # not POSIX: no memory limit
     resource = None
 
+from dagtest_runner import container_paths
 from dagtest_runner.guards import GuardEvents, install_pip_guard, notice
 from dagtest_runner.outcome import build_outcome, describe_error, exit_status, write_outcome
 from dagtest_runner.protocol import BadRequest, fail, parse_request, string_list
@@ -84,7 +85,8 @@ def load_job(path):
             raise BadRequest("field %r must be a non-empty string" % field)
     for field in ("script", "sourceDir", "workDir", "resultFile"):
         job[field] = os.path.abspath(job[field])  # the script may chdir; absolute paths stay valid
-    for field in ("inputPaths", "outputPaths", "environ"):
+    job.setdefault("containerPaths", {})
+    for field in ("inputPaths", "outputPaths", "environ", "containerPaths"):
         for key, value in _object(job, field).items():
             if not isinstance(value, str):
                 raise BadRequest("%s[%r] must be a string" % (field, key))
@@ -148,6 +150,7 @@ def setup(job, events):
         _limit_address_space(job["limits"]["memoryMb"])
     os.environ.update(job["environ"])  # scripts read os.environ at import time
     os.chdir(job["workDir"])
+    container_paths.install(job, events.record)
     tempfile.tempdir = None  # recomputed from TMPDIR on next use, in case it was cached already
     guards = job["guards"]
     name = module_name(job["script"], guards["stubModules"])
@@ -235,9 +238,30 @@ def call_main(module, job):
     entry(
         dict(job["inputPaths"]),
         dict(job["outputPaths"]),
-        dict(job["environ"]),
+        environ_vars(job["environ"], job.get("environConversions") or {}),
         argparse.Namespace(**job["jobArgs"]),
     )
+
+
+def environ_vars(environ, conversions):
+    """The env as ``main`` gets it from the script's own ``__main__``: strings, except the keys
+    that ``__main__`` converts (``os.environ.get("K", "false").lower() == "true"`` is a bool)."""
+    values = dict(environ)
+    for key, rule in conversions.items():
+        raw = environ.get(rule.get("env"), rule.get("default"))
+        if not isinstance(raw, str):
+            continue
+        kind = rule.get("type")
+        try:
+            if kind == "bool":
+                values[key] = raw.lower() == rule.get("equals")
+            elif kind == "int":
+                values[key] = int(raw)
+            elif kind == "float":
+                values[key] = float(raw)
+        except ValueError:
+            pass  # __main__ would have failed here; main gets the string and says what it thinks
+    return values
 
 
 def _describe(exc, phase, job):

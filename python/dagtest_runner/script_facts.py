@@ -12,6 +12,7 @@ import os
 import warnings
 
 from dagtest_runner.local_imports import LocalModules, resolve_import
+from dagtest_runner.main_block import main_paths
 
 # Names of main's parameters by position, per the testability convention (section 5.1); used
 # for positions main does not have (or when there is no main).
@@ -49,7 +50,7 @@ def describe_script(path, listings, modules=None):
     main = _find_main(tree)
     scanner = _Scanner(_param_names(main), os.path.dirname(os.path.abspath(path)), listings)
     scanner.scan(tree)
-    facts = {"ok": True, "path": path, "main": _main_fact(main)}
+    facts = {"ok": True, "path": path, "main": _main_fact(main), "mainPaths": main_paths(tree)}
     facts.update(scanner.results())
     if modules is None:
         modules = LocalModules(listings)
@@ -148,6 +149,10 @@ class _Scanner:
         self._environ_names = set()
         self._getenv_names = set()
         self._keys = {"inputKeys": {}, "outputKeys": {}, "envKeys": {}, "jobArgAttrs": {}}
+        # `d.get("a", d.get("b"))`: "b" is only a fallback name for "a" (id of the inner call → "a").
+        self._fallback_calls = {}
+        self._fallbacks = {role: {} for role in self._keys}
+        self._direct = {role: set() for role in self._keys}
         self._imports = []
         self._toplevel = set()
 
@@ -180,15 +185,26 @@ class _Scanner:
     def results(self):
         out = {}
         for role, keys in self._keys.items():
-            out[role] = [{"key": key, "line": keys[key]} for key in sorted(keys)]
+            out[role] = [self._read(role, key, keys[key]) for key in sorted(keys)]
         # Stable sort: several names of one `import a, b` keep their written order.
         self._imports.sort(key=lambda item: item[0])
         out["imports"] = [fact for _, fact in self._imports]
         return out
 
-    def _record(self, role, key, line):
+    def _read(self, role, key, line):
+        read = {"key": key, "line": line}
+        primary = self._fallbacks[role].get(key)
+        if primary is not None and key not in self._direct[role]:
+            read["fallbackFor"] = primary
+        return read
+
+    def _record(self, role, key, line, fallback_for=None):
         if key is None or role is None:
             return
+        if fallback_for is None:
+            self._direct[role].add(key)
+        else:
+            self._fallbacks[role].setdefault(key, fallback_for)
         keys = self._keys[role]
         if key not in keys or line < keys[key]:
             keys[key] = line
@@ -247,17 +263,28 @@ class _Scanner:
         if kind is ast.Attribute:
             if func.attr in _KEY_METHODS:
                 role = self._mapping_role(func.value)
+                self._note_fallback(node, func, role)
             elif func.attr == "getenv" and type(func.value) is ast.Name and func.value.id in self._os_names:
                 role = "envKeys"
             else:
                 return
-            self._record(role, _str_const(first), first.lineno)
+            self._record(role, _str_const(first), first.lineno, self._fallback_calls.get(id(node)))
         elif kind is ast.Name:
             if func.id in self._getenv_names:
                 self._record("envKeys", _str_const(first), first.lineno)
             elif func.id in _ATTR_FUNCS and len(args) >= 2:
                 if type(first) is ast.Name and first.id == self._job_args:
                     self._record("jobArgAttrs", _str_const(args[1]), args[1].lineno)
+
+    def _note_fallback(self, node, func, role):
+        """Mark ``d.get("b")`` used as the default of ``d.get("a", ...)`` on the same mapping."""
+        if func.attr != "get" or role is None or len(node.args) < 2:
+            return
+        inner = node.args[1]
+        if type(inner) is not ast.Call or type(inner.func) is not ast.Attribute or inner.func.attr != "get":
+            return
+        if self._mapping_role(inner.func.value) == role and _str_const(node.args[0]) is not None:
+            self._fallback_calls[id(inner)] = _str_const(node.args[0])
 
     def _on_compare(self, node):
         left = node.left

@@ -11,7 +11,7 @@ import { NEVER_RAN } from "../model/run.js";
 import { hashTree, listFiles } from "../util/files.js";
 
 /** Bump when the meaning of a fingerprint changes: every old entry becomes a miss. */
-export const CACHE_VERSION = 2;
+export const CACHE_VERSION = 3;
 
 export interface FingerprintData {
   readonly cacheVersion: typeof CACHE_VERSION;
@@ -32,6 +32,14 @@ export interface FingerprintData {
   /** Per input port: the upstream node's fingerprint, or the content hash of user data. */
   readonly inputs: readonly (readonly [string, string])[];
   readonly guards: { readonly blockPipInstall: boolean; readonly stubModules: readonly string[] };
+  /**
+   * How main is called, as the script's own `__main__` would: each port's binding (its folder or
+   * a file inside it) and the environ_vars keys converted to bools or numbers.
+   */
+  readonly calling: {
+    readonly bindings: readonly (readonly [string, string])[];
+    readonly environConversions: readonly (readonly [string, string])[];
+  };
 }
 
 export type Fingerprint =
@@ -118,6 +126,15 @@ function fingerprintNode(
       .map((a) => [a.attr, a.value!] as const)
       .sort(byKey),
     inputs: inputs.sort(byKey),
+    calling: {
+      bindings: [
+        ...node.inputs.map((i) => [`in:${i.name}`, i.binding.suffix] as const),
+        ...node.outputs.map((o) => [`out:${o.name}`, o.binding.suffix] as const),
+      ].sort(byKey),
+      environConversions: Object.entries(node.check.environConversions)
+        .map(([key, rule]) => [key, JSON.stringify(rule)] as const)
+        .sort(byKey),
+    },
     guards: {
       blockPipInstall: plan.execution.blockPipInstall,
       stubModules: [...plan.execution.stubModules].sort(),

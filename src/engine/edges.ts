@@ -12,8 +12,9 @@ export function edgeChecks(
   elsewhere: (ref: PortRef) => string | null = () => null,
 ): DataFlowResult[] {
   const phantoms = new Set(plan.nodes.filter((n) => n.kind === "phantom").map((n) => n.name));
+  // A wire between two phantoms carries nothing this run can see.
   const wires = plan.wires.filter((w) =>
-    producer === null ? phantoms.has(w.from.node) : w.from.node === producer,
+    producer === null ? phantoms.has(w.from.node) && !w.intoPhantom : w.from.node === producer,
   );
   return wires.map((wire) => {
     // A cached producer's data may still be in the cache, not yet copied into the run folder.

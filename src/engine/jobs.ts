@@ -7,6 +7,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Plan, PlanNode, PortRef, ScriptNode } from "../model/plan.js";
 import { PROTOCOL_VERSION, type StepJob } from "../model/protocol.js";
+import { containerMap } from "./container-map.js";
 
 export interface NodePaths {
   readonly dir: string;
@@ -57,6 +58,7 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
   for (const dir of [paths.outputs, paths.work, paths.tmp, path.dirname(paths.stdout)])
     mkdirSync(dir, { recursive: true });
   const inputPaths: Record<string, string> = {};
+  const inputFolders: Record<string, string> = {};
   const dataInputs: Record<string, string> = {};
   for (const input of node.inputs) {
     const p = input.provision;
@@ -70,12 +72,16 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
       bound = path.join(paths.empty, input.name);
       mkdirSync(bound, { recursive: true });
     }
-    inputPaths[input.name] = bound;
+    inputFolders[input.name] = bound;
+    inputPaths[input.name] = withSuffix(bound, input.binding.suffix);
   }
   const outputPaths: Record<string, string> = {};
+  const outputFolders: Record<string, string> = {};
   for (const output of node.outputs) {
-    outputPaths[output.name] = path.join(paths.outputs, output.name);
-    mkdirSync(outputPaths[output.name]!, { recursive: true });
+    outputFolders[output.name] = path.join(paths.outputs, output.name);
+    mkdirSync(outputFolders[output.name]!, { recursive: true });
+    // As the script's __main__ passes it: the folder, or a file inside it (`.../result.json`).
+    outputPaths[output.name] = withSuffix(outputFolders[output.name]!, output.binding.suffix);
   }
   // Keys the script reads under another name than its interface declares (see plan portAliases).
   for (const [key, port] of Object.entries(node.portAliases.inputs))
@@ -100,8 +106,15 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
     guards: { blockPipInstall: plan.execution.blockPipInstall, stubModules: plan.execution.stubModules },
     limits: { memoryMb: node.limits.memoryMb },
     resultFile: paths.resultFile,
+    containerPaths: containerMap(node, inputFolders, outputFolders),
+    nodeDir: paths.dir,
+    environConversions: node.check?.environConversions ?? {},
   };
   return { job, paths, dataInputs };
+}
+
+function withSuffix(folder: string, suffix: string): string {
+  return suffix ? path.join(folder, suffix) : folder;
 }
 
 /** The child's whole environment: the user's, the job's env, and a fresh temp dir. */

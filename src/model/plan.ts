@@ -5,10 +5,15 @@
  */
 import type { SourceLocation } from "../errors.js";
 import type { DependencyType, PortDataType } from "./interface.js";
+import type { EnvConversion } from "./protocol.js";
 
 export const PLAN_VERSION = 1;
 
-export type Severity = "error" | "warning";
+/**
+ * `info`: a finding that needs nothing from the user (a script reading its cloud set-up's env
+ * vars, say); the console groups them in one line and `--verbose` lists them.
+ */
+export type Severity = "error" | "warning" | "info";
 
 /** Something wrong with the inputs, found while planning. Errors make `dagtest plan` exit non-zero. */
 export interface Problem {
@@ -42,6 +47,19 @@ export type InputProvision =
   | { readonly kind: "code-dir"; readonly path: string }
   | { readonly kind: "none" };
 
+/** How a port is bound locally, and which rule chose it. */
+export interface PortBinding {
+  /**
+   * `interface`: the port's local folder, as the interface declares it; `script-main`: as the
+   * script's own `__main__` passes it (its folder, or a file inside it).
+   */
+  readonly rule: "interface" | "script-main";
+  /** The container path the script's `__main__` passes for this port, when it could be read. */
+  readonly mainPath: string | null;
+  /** Appended to the port's local folder: the file inside it that `__main__` passes ("" for the folder). */
+  readonly suffix: string;
+}
+
 export interface InputRequirement {
   readonly name: string;
   readonly required: boolean;
@@ -51,6 +69,7 @@ export interface InputRequirement {
   /** Sub-folders the input is split into (Training channels). */
   readonly channels: readonly string[];
   readonly provision: InputProvision;
+  readonly binding: PortBinding;
 }
 
 export interface OutputRequirement {
@@ -59,6 +78,7 @@ export interface OutputRequirement {
   readonly type: DependencyType;
   readonly dataType: PortDataType;
   readonly aliases: readonly string[];
+  readonly binding: PortBinding;
 }
 
 export interface EnvRequirement {
@@ -111,6 +131,8 @@ export interface ScriptCheck {
   readonly outputKeys: readonly string[];
   readonly envKeys: readonly string[];
   readonly jobArgAttrs: readonly string[];
+  /** environ_vars keys the script's `__main__` converts (to bool, int, float) before calling main. */
+  readonly environConversions: Readonly<Record<string, EnvConversion>>;
 }
 
 /** One `framework_requirements` pin against the interpreter that will run the script. */
@@ -207,6 +229,11 @@ export interface Wire {
   readonly reasons: readonly string[];
   /** True when the producer is a phantom: its data must be supplied by the user. */
   readonly viaPhantom: boolean;
+  /**
+   * True when the consumer is a phantom (e.g. Registration): shown so the plan has every edge's
+   * data as cursus would wire it, never run.
+   */
+  readonly intoPhantom: boolean;
 }
 
 /** Something only the user can answer, and where in dagtest.yaml the answer goes. */
@@ -243,6 +270,8 @@ export interface PlanSummary {
   readonly questions: number;
   readonly errors: number;
   readonly warnings: number;
+  /** Problems of severity `info`. */
+  readonly notes: number;
   /** No errors and no open questions: `dagtest run` can start. */
   readonly ready: boolean;
 }

@@ -35,6 +35,28 @@ export interface StepJob {
   };
   /** Where the runner writes the StepOutcome (atomically: temp file + rename). */
   readonly resultFile: string;
+  /**
+   * Container path prefix (`/opt/ml/...`) → local path: hard-coded container paths the script
+   * opens, lists or probes resolve here (longest prefix first); an unmapped `/opt/ml` path lands
+   * in a private folder of the node. Optional for older engines.
+   */
+  readonly containerPaths?: Readonly<Record<string, string>>;
+  /** The node's own run folder (holds workDir, tmp, the private container folder). */
+  readonly nodeDir?: string;
+  /**
+   * `environ_vars` keys the script's own `__main__` converts from strings (to a bool, an int, a
+   * float) before it calls `main`; the runner does the same, so `"false"` is not truthy.
+   */
+  readonly environConversions?: Readonly<Record<string, EnvConversion>>;
+}
+
+/** How a script's `__main__` turns one env var into the value `main` reads. */
+export interface EnvConversion {
+  readonly env: string;
+  readonly default: string | null;
+  readonly type: "bool" | "int" | "float";
+  /** For `bool`: the lower-cased text that means true. */
+  readonly equals: string | null;
 }
 
 /** One frame of a traceback, from the user's code. */
@@ -60,7 +82,11 @@ export interface StepError {
 }
 
 export interface GuardEvent {
-  readonly guard: "pip-install" | "stub";
+  /**
+   * `container-path`: a hard-coded `/opt/ml` path was mapped to a local folder; `write-outside`:
+   * a write through a container path that no port maps (it went to the node's private folder).
+   */
+  readonly guard: "pip-install" | "stub" | "container-path" | "write-outside";
   readonly detail: string;
 }
 

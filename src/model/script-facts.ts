@@ -1,3 +1,5 @@
+import type { EnvConversion } from "./protocol.js";
+
 /**
  * What the Python runner's `describe` mode learns about a script without running it,
  * and what it learns about the interpreter. Mirrors `python/dagtest_runner/describe.py`.
@@ -6,6 +8,17 @@
 export interface KeyRead {
   readonly key: string;
   readonly line: number;
+  /** Read only as the default of another key's read, `d.get("a", d.get("b"))`: "b" falls back for "a". */
+  readonly fallbackFor?: string;
+}
+
+/** What the script's own `if __name__ == "__main__":` block passes to `main` (container paths). */
+export interface MainPaths {
+  readonly line: number;
+  readonly inputs: Readonly<Record<string, string>>;
+  readonly outputs: Readonly<Record<string, string>>;
+  /** environ_vars keys that `__main__` converts from the env string before calling `main`. */
+  readonly environ: Readonly<Record<string, EnvConversion>>;
 }
 
 export interface ImportFact {
@@ -29,6 +42,8 @@ export type ScriptFacts =
       readonly ok: true;
       readonly path: string;
       readonly main: MainFact | null;
+      /** Null when there is no `__main__` block calling `main` with resolvable path dicts. */
+      readonly mainPaths: MainPaths | null;
       readonly inputKeys: readonly KeyRead[];
       readonly outputKeys: readonly KeyRead[];
       readonly envKeys: readonly KeyRead[];

@@ -12,6 +12,7 @@ import type { NodeSettings, PlainNode } from "../config/spec-schema.js";
 import type { StepInterface } from "../model/interface.js";
 import type { PhantomReason, Problem, ScriptRule } from "../model/plan.js";
 import { plainInterface } from "./plain.js";
+import { remap } from "./config-paths.js";
 import { problem } from "./problems.js";
 
 export interface ScriptCandidate {
@@ -215,16 +216,6 @@ function scriptCandidates(
       out.push({ path: path.join(project.projectRoot, dir, entryPoint), rule: "project-root" });
   }
   return dedupe(out);
-}
-
-/** Apply the longest matching `paths:` prefix. */
-function remap(project: Project, dir: string): string | null {
-  const clean = dir.replace(/^\.\//, "").replace(/\/+$/, "");
-  for (const [prefix, local] of project.pathMap) {
-    if (clean === prefix) return local;
-    if (clean.startsWith(`${prefix}/`)) return path.join(local, clean.slice(prefix.length + 1));
-  }
-  return null;
 }
 
 function dedupe(candidates: ScriptCandidate[]): ScriptCandidate[] {

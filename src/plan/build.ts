@@ -17,6 +17,7 @@ import {
 } from "../model/plan.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
+import { bindPort } from "./binding.js";
 import { withCacheTracking } from "./cache-tracking.js";
 import {
   disagreements,
@@ -26,7 +27,7 @@ import {
   portAliases,
   summariseCheck,
 } from "./checks.js";
-import { deriveEnv, deriveJobArgs } from "./env.js";
+import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
@@ -49,9 +50,11 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   const views = new Map<string, NodeView>(
     contexts.map((ctx) => {
       const r = resolutions.get(ctx.name)!;
+      const script = r.kind === "script";
+      const mainPaths = script && r.facts?.ok ? r.facts.mainPaths : null;
       return [
         ctx.name,
-        { ctx, phantom: r.kind === "phantom", sourceDir: r.kind === "script" ? r.location.sourceDir : null },
+        { ctx, phantom: !script, sourceDir: script ? r.location.sourceDir : null, mainPaths },
       ];
     }),
   );
@@ -60,6 +63,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   const byName = new Map(contexts.map((c) => [c.name, c]));
   const nodes: PlanNode[] = topo.order.map((name) => {
     const ctx = byName.get(name)!;
+    const mainOutputs = views.get(name)?.mainPaths?.outputs ?? {};
     const base = {
       name,
       stepType: ctx.stepType,
@@ -74,6 +78,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
         type: o.type,
         dataType: o.dataType,
         aliases: o.aliases,
+        binding: bindPort(o.containerPath, mainOutputs[o.name]),
       })),
     };
     const resolution = resolutions.get(name)!;
@@ -131,7 +136,8 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       wires: wiring.wires.length,
       questions: questions.length,
       errors,
-      warnings: problems.length - errors,
+      warnings: problems.filter((p) => p.severity === "warning").length,
+      notes: problems.filter((p) => p.severity === "info").length,
       ready: errors === 0 && questions.length === 0,
     },
   };
@@ -248,14 +254,25 @@ function scriptNode(
 function plainEnv(ctx: NodeContext): EnvRequirement[] {
   const values = { ...(ctx.plain?.env ?? {}) };
   const user = ctx.settings.env ?? {};
-  return Object.entries({ ...values, ...user }).map(([name, value]) => ({
+  const given = { ...values, ...user };
+  // A plain pipeline's env is written by the user in dagtest.yaml either way.
+  const written = Object.entries(given).map(([name, value]) => ({
     name,
     required: false,
     declared: name in values,
     value: String(value),
-    // A plain pipeline's env is written by the user in dagtest.yaml either way.
     source: { kind: "user" as const },
   }));
+  const offline = Object.entries(OFFLINE_ENV)
+    .filter(([name]) => !(name in given))
+    .map(([name, rule]) => ({
+      name,
+      required: false,
+      declared: false,
+      value: rule.value,
+      source: { kind: "engine" as const, why: rule.why },
+    }));
+  return [...written, ...offline];
 }
 
 /** Paths the user typed into dagtest.yaml must exist before anything runs. */

@@ -60,6 +60,7 @@ export function summariseCheck(facts: Described): ScriptCheck {
     outputKeys: keys(facts.outputKeys),
     envKeys: keys(facts.envKeys),
     jobArgAttrs: keys(facts.jobArgAttrs),
+    environConversions: facts.mainPaths?.environ ?? {},
   };
 }
 
@@ -113,7 +114,9 @@ export function disagreements(
   ] as const;
   for (const check of portChecks) {
     const declared = new Set(check.declared.map((p) => p.name));
-    for (const read of check.reads.filter((r) => !declared.has(r.key))) {
+    // `d.get("a", d.get("b"))` with "a" declared: "b" is a fallback name, not a disagreement.
+    const real = (r: KeyRead) => !declared.has(r.key) && !(r.fallbackFor && declared.has(r.fallbackFor));
+    for (const read of check.reads.filter(real)) {
       warn(
         `DAGTEST_UNDECLARED_${check.kind.toUpperCase()}`,
         `The script reads ${check.dict}["${read.key}"] (line ${read.line}) but ${ifaceName} declares no ${check.kind} "${read.key}".${aliasNote(read.key, check.map)}`,
@@ -129,6 +132,17 @@ export function disagreements(
     (r) => !provided.has(r.key) && !env.some((e) => e.name === r.key),
   )) {
     if (INHERITED_ENV.has(read.key)) continue;
+    if (CLOUD_ENV.test(read.key)) {
+      out.push(
+        problem(
+          "info",
+          "DAGTEST_CLOUD_ENV",
+          `The script reads env ${read.key} (line ${read.line}), part of its cloud set-up; offline, the script's own default is harmless.`,
+          { node, hint: "Nothing to do: dagtest keeps every script offline.", location: where(read) },
+        ),
+      );
+      continue;
+    }
     warn(
       "DAGTEST_UNDECLARED_ENV",
       `The script reads env ${read.key} (line ${read.line}) but ${ifaceName} does not declare it.`,
@@ -147,6 +161,12 @@ export function disagreements(
   }
   return out;
 }
+
+/**
+ * Env vars of a script's cloud set-up (a private package index, AWS credentials), read only when
+ * the script would reach the network, which dagtest turns off (OFFLINE_ENV).
+ */
+const CLOUD_ENV = /^(SECURE_PYPI_|CA_REPOSITORY|CODEARTIFACT_|AWS_)/;
 
 /** Env vars every process has; a script reading them needs no declaration. */
 const INHERITED_ENV = new Set(["PATH", "HOME", "USER", "TMPDIR", "PYTHONPATH", "LANG", "PWD"]);
@@ -179,19 +199,22 @@ export function parityOf(
           },
         ),
       );
-    } else if (satisfied === false) {
-      problems.push(
-        problem(
-          "warning",
-          "DAGTEST_PACKAGE_VERSION",
-          `Node "${node}": ${name} ${installed} is installed, the interface pins ${wanted}.`,
-          {
-            node,
-            hint: "Results may differ from the cloud container; install the pinned version to match it.",
-          },
-        ),
-      );
     }
+  }
+  const differing = parity.filter((p) => p.installed !== null && p.satisfied === false);
+  if (differing.length > 0) {
+    const list = differing.map((p) => `${p.package} ${p.installed} (pins ${p.wanted})`).join(", ");
+    problems.push(
+      problem(
+        "warning",
+        "DAGTEST_PACKAGE_VERSION",
+        `Node "${node}": ${differing.length === 1 ? "one installed package differs" : `${differing.length} installed packages differ`} from the interface's pins: ${list}.`,
+        {
+          node,
+          hint: "Results may differ from the cloud container; install the pinned versions to match it.",
+        },
+      ),
+    );
   }
   return { parity, problems };
 }
@@ -251,7 +274,9 @@ export function portAliases(
   facts: Described,
 ): { inputs: Record<string, string>; outputs: Record<string, string> } {
   const pick = (declared: readonly string[], reads: readonly KeyRead[]): Record<string, string> => {
-    const read = new Set(reads.map((r) => r.key));
+    const read = new Set(
+      reads.filter((r) => !r.fallbackFor || !declared.includes(r.fallbackFor)).map((r) => r.key),
+    );
     const undeclared = [...read].filter((k) => !declared.includes(k));
     const unread = declared.filter((d) => !read.has(d));
     return undeclared.length === 1 && unread.length === 1 ? { [undeclared[0]!]: unread[0]! } : {};

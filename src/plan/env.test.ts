@@ -3,7 +3,7 @@ import { resolveInterface } from "../config/resolve-interface.js";
 import type { NodeSettings } from "../config/spec-schema.js";
 import type { StepInterface } from "../model/interface.js";
 import type { EnvRequirement } from "../model/plan.js";
-import { deriveEnv, deriveJobArgs, flagToAttr, formatEnvValue } from "./env.js";
+import { deriveEnv, deriveJobArgs, flagToAttr, formatEnvValue, OFFLINE_ENV } from "./env.js";
 
 /** A resolved interface from the parts of a step YAML that env and args depend on. */
 function iface(
@@ -25,8 +25,13 @@ function iface(
   );
 }
 
+/** The env a test is about: the offline variables every script gets are checked on their own. */
+function own(list: readonly EnvRequirement[]): EnvRequirement[] {
+  return list.filter((e) => !(e.name in OFFLINE_ENV) || e.source?.kind !== "engine");
+}
+
 function env(list: readonly EnvRequirement[]): Record<string, string | null> {
-  return Object.fromEntries(list.map((e) => [e.name, e.value]));
+  return Object.fromEntries(own(list).map((e) => [e.name, e.value]));
 }
 
 function one(list: readonly EnvRequirement[], name: string): EnvRequirement {
@@ -46,7 +51,7 @@ describe("deriveEnv (cursus-formats §4.5)", () => {
     const result = deriveEnv(tabular, undefined, none);
     expect(env(result)).toEqual({ LABEL_FIELD: "", OUTPUT_FORMAT: "CSV", TRAIN_RATIO: "0.7" });
     expect(one(result, "OUTPUT_FORMAT").source).toEqual({ kind: "interface-default", file: tabular.file });
-    expect(result.every((e) => e.declared && !e.required)).toBe(true);
+    expect(own(result).every((e) => e.declared && !e.required)).toBe(true);
   });
 
   it("sets LABEL_FIELD from label_name", () => {
@@ -141,8 +146,21 @@ describe("deriveEnv (cursus-formats §4.5)", () => {
     expect(fromConfig.source?.kind).toBe("engine");
     const fromEnv = one(deriveEnv(tabular, { env: { USE_SECURE_PYPI: "true" } }, none), "USE_SECURE_PYPI");
     expect(fromEnv.value).toBe("false");
-    // Not declared and not set: not invented.
-    expect(deriveEnv(tabular, {}, none).map((e) => e.name)).not.toContain("USE_SECURE_PYPI");
+    // Not declared and not set: forced all the same (real scripts default it to "true" at import).
+    expect(one(deriveEnv(tabular, {}, none), "USE_SECURE_PYPI")).toMatchObject({
+      value: "false",
+      declared: false,
+      source: { kind: "engine" },
+    });
+  });
+
+  it("forces every offline variable off for every script, unless the user sets it", () => {
+    const result = deriveEnv(tabular, {}, { env: { WANDB_MODE: "offline" } });
+    for (const [name, rule] of Object.entries(OFFLINE_ENV)) {
+      if (name === "WANDB_MODE") continue;
+      expect(one(result, name)).toMatchObject({ value: rule.value, source: { kind: "engine" } });
+    }
+    expect(one(result, "WANDB_MODE")).toMatchObject({ value: "offline", source: { kind: "user" } });
   });
 
   it("gives WORKING_DIRECTORY no value: the engine fills it per run", () => {
@@ -178,7 +196,7 @@ describe("deriveEnv (cursus-formats §4.5)", () => {
   it("lists declared names first in declared order, then extra names sorted", () => {
     const step = iface("S", { required: ["B_REQ"], optional: { Z_OPT: "1", A_OPT: "2" } });
     const result = deriveEnv(step, { env: { ZZ: "1", AA: "2" } }, {});
-    expect(result.map((e) => e.name)).toEqual(["B_REQ", "Z_OPT", "A_OPT", "AA", "ZZ"]);
+    expect(own(result).map((e) => e.name)).toEqual(["B_REQ", "Z_OPT", "A_OPT", "AA", "ZZ"]);
   });
 });
 

@@ -30,10 +30,27 @@ const LABEL_FIELD_FIRST = new Set([
   "PercentileModelCalibration",
 ]);
 
-/** Values the engine always decides, whatever the config says. */
+/** Values the engine decides for the variables a script declares, whatever the config says. */
 const ENGINE_VALUES: Readonly<Record<string, { value: string | null; why: string }>> = {
-  USE_SECURE_PYPI: { value: "false", why: "offline: never reach a private package index" },
   WORKING_DIRECTORY: { value: null, why: "a fresh folder per node and run" },
+};
+
+/**
+ * Variables that would make a script reach a network or a private package index, forced off for
+ * every script, declared or not (real cursus scripts read USE_SECURE_PYPI at import time and
+ * default it to "true"). Only the user's `nodes.<n>.env` can turn one back on.
+ */
+export const OFFLINE_ENV: Readonly<Record<string, { value: string; why: string }>> = {
+  USE_SECURE_PYPI: { value: "false", why: "offline: never reach a private package index" },
+  AWS_EC2_METADATA_DISABLED: {
+    value: "true",
+    why: "offline: never ask a cloud metadata service for credentials",
+  },
+  PIP_NO_INDEX: { value: "1", why: "offline: pip never reaches a package index" },
+  HF_HUB_OFFLINE: { value: "1", why: "offline: never download from a model hub" },
+  HF_DATASETS_OFFLINE: { value: "1", why: "offline: never download a data set" },
+  TRANSFORMERS_OFFLINE: { value: "1", why: "offline: never download model weights" },
+  WANDB_MODE: { value: "disabled", why: "offline: never report to an experiment tracker" },
 };
 
 /** How cursus formats a config value as an env string; null means "omit". */
@@ -80,6 +97,8 @@ export function deriveEnv(
     if (slots.has(name) || declared.includes(name))
       slots.set(name, { value: rule.value, source: { kind: "engine", why: rule.why } });
   }
+  for (const [name, rule] of Object.entries(OFFLINE_ENV))
+    slots.set(name, { value: rule.value, source: { kind: "engine", why: rule.why } });
   for (const [name, value] of Object.entries(settings.env ?? {})) {
     slots.set(name, { value: String(value), source: { kind: "user" } });
   }

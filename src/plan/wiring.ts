@@ -6,10 +6,21 @@
 import path from "node:path";
 import type { Project } from "../config/project.js";
 import type { InterfaceInput } from "../model/interface.js";
-import type { InputProvision, InputRequirement, PortRef, Problem, Question, Wire } from "../model/plan.js";
+import type {
+  InputProvision,
+  InputRequirement,
+  PortBinding,
+  PortRef,
+  Problem,
+  Question,
+  Wire,
+} from "../model/plan.js";
+import type { MainPaths } from "../model/script-facts.js";
 import { type Producer, wireConsumer } from "../wire/assign.js";
 import { WIRE_THRESHOLD } from "../wire/score.js";
 import type { NodeContext } from "./analyse.js";
+import { bindPort, codeDirPath, inCodeDir } from "./binding.js";
+import { localConfigPath, missingConfigPath } from "./config-paths.js";
 import { formatEnvValue } from "./env.js";
 import { problem } from "./problems.js";
 
@@ -18,6 +29,8 @@ export interface NodeView {
   readonly phantom: boolean;
   /** Set for script nodes. */
   readonly sourceDir: string | null;
+  /** What the script's own `__main__` passes to `main`, when the static check could read it. */
+  readonly mainPaths: MainPaths | null;
 }
 
 export interface WiringOutcome {
@@ -39,11 +52,18 @@ export function wireAll(
   for (const name of order) {
     const view = views.get(name)!;
     const iface = view.ctx.iface;
-    if (view.phantom || !iface) continue;
+    if (!iface) continue;
+    if (view.phantom) {
+      wires.push(...phantomConsumerWires(name, iface.inputs, views, predecessors));
+      continue;
+    }
     const provisions = new Map<string, InputProvision>();
+    const bindings = new Map(
+      iface.inputs.map((i) => [i.name, bindPort(i.containerPath, view.mainPaths?.inputs[i.name])] as const),
+    );
     const open: InterfaceInput[] = [];
     for (const input of iface.inputs) {
-      const fixed = fixedProvision(project, view, input, problems);
+      const fixed = fixedProvision(project, view, input, bindings.get(input.name)!, problems);
       if (fixed) provisions.set(input.name, fixed);
       else open.push(input);
     }
@@ -82,10 +102,22 @@ export function wireAll(
         dataType: input.dataType,
         channels: input.channels,
         provision: provisions.get(input.name) ?? { kind: "none" },
+        binding: bindings.get(input.name)!,
       })),
     );
   }
   return { wires, inputs, questions: questions.all() };
+}
+
+/** What cursus would wire into a phantom consumer: shown in the plan, never run, no questions. */
+function phantomConsumerWires(
+  name: string,
+  inputs: readonly InterfaceInput[],
+  views: ReadonlyMap<string, NodeView>,
+  predecessors: ReadonlyMap<string, readonly string[]>,
+): Wire[] {
+  const producers = (predecessors.get(name) ?? []).map((p) => producerOf(views.get(p)!));
+  return wireConsumer(name, inputs, producers).wires.map((wire) => ({ ...wire, intoPhantom: true }));
 }
 
 function producerOf(view: NodeView): Producer {
@@ -106,17 +138,13 @@ function fixedProvision(
   project: Project,
   view: NodeView,
   input: InterfaceInput,
+  binding: PortBinding,
   problems: Problem[],
 ): InputProvision | null {
   const user = view.ctx.settings.inputs?.[input.name];
   if (user) return { kind: "user", path: user };
-  const codePrefix = "/opt/ml/code";
-  if (input.containerPath?.startsWith(codePrefix) && view.sourceDir) {
-    return {
-      kind: "code-dir",
-      path: path.join(view.sourceDir, input.containerPath.slice(codePrefix.length)),
-    };
-  }
+  if (view.sourceDir && input.containerPath && inCodeDir(input.containerPath, binding))
+    return { kind: "code-dir", path: codeDirPath(view.sourceDir, input.containerPath, binding) };
   if (input.skipped && view.sourceDir) return { kind: "code-dir", path: view.sourceDir };
   if (input.configSource) {
     const field = input.configSource.replace(/^get_/, "").replace(/_uri$/, "");
@@ -136,8 +164,11 @@ function fixedProvision(
       );
       return null;
     }
-    if (value !== null)
-      return { kind: "config", field: input.configSource, value: path.resolve(project.projectRoot, value) };
+    if (value !== null) {
+      const missing = missingConfigPath(project, view.ctx.name, input.name, input.configSource, value, view.sourceDir);
+      if (missing) problems.push(missing);
+      return { kind: "config", field: input.configSource, value: localConfigPath(project, value) };
+    }
   }
   return null;
 }
@@ -194,6 +225,7 @@ function applyOverrides(
       rule: "override",
       reasons: ["set in dagtest.yaml (wires:)"],
       viaPhantom: producer.phantom,
+      intoPhantom: false,
     });
   }
   return result;

@@ -8,6 +8,7 @@ import type {
   JobArgRequirement,
   PhantomNode,
   Plan,
+  PortBinding,
   Problem,
   ScriptNode,
   ValueSource,
@@ -47,9 +48,9 @@ export function renderPlan(plan: Plan, options: PlanTextOptions = {}): string {
   }
   if (phantoms.length > 0) {
     lines.push("", pc.bold(`Phantoms (${phantoms.length}): nodes that cannot run locally`));
-    for (const node of phantoms) lines.push(...renderPhantom(node, rel));
+    for (const node of phantoms) lines.push(...renderPhantom(node, plan, rel));
   }
-  lines.push(...issueLines(plan, rel));
+  lines.push(...issueLines(plan, rel, options.verbose ?? false));
   lines.push("", summaryLine(plan));
   return `${lines.join("\n")}\n`;
 }
@@ -57,11 +58,11 @@ export function renderPlan(plan: Plan, options: PlanTextOptions = {}): string {
 /** Open questions and problems only: what `dagtest run` shows before it starts when the plan is not clean. */
 export function renderPlanIssues(plan: Plan, options: PlanTextOptions = {}): string {
   const rel = (p: string) => relative(p, options.cwd ?? process.cwd());
-  const lines = issueLines(plan, rel);
+  const lines = issueLines(plan, rel, false);
   return lines.length > 0 ? `${lines.join("\n").replace(/^\n/, "")}\n\n` : "";
 }
 
-function issueLines(plan: Plan, rel: (p: string) => string): string[] {
+function issueLines(plan: Plan, rel: (p: string) => string, verbose: boolean): string[] {
   const lines: string[] = [];
   const s = plan.summary;
   if (plan.questions.length > 0) {
@@ -76,10 +77,12 @@ function issueLines(plan: Plan, rel: (p: string) => string): string[] {
       );
     }
   }
-  if (plan.problems.length > 0) {
+  const shown = plan.problems.filter((p) => verbose || p.severity !== "info");
+  if (shown.length > 0 || s.notes > 0) {
     lines.push("", pc.bold(`Problems (${s.errors} errors, ${s.warnings} warnings)`));
-    for (const p of plan.problems) lines.push(...renderProblem(p, rel));
+    for (const p of shown) lines.push(...renderProblem(p, rel));
   }
+  if (s.notes > 0 && !verbose) lines.push(notesLine(plan.problems.filter((p) => p.severity === "info")));
   return lines;
 }
 
@@ -89,9 +92,12 @@ function renderScript(node: ScriptNode, plan: Plan, rel: (p: string) => string, 
   if (node.frameworks.length > 0) out.push(`      uses     ${node.frameworks.join(", ")}`);
   node.inputs.forEach((input, i) => {
     const label = i === 0 ? "inputs  " : "        ";
-    out.push(`      ${label} ${portLabel(input)} ${renderProvision(input, plan, node.name, rel, verbose)}`);
+    out.push(
+      `      ${label} ${portLabel(input)} ${renderProvision(input, plan, node.name, rel, verbose)}${bindingNote(input.binding)}`,
+    );
   });
-  if (node.outputs.length > 0) out.push(`      outputs  ${node.outputs.map((o) => o.name).join(", ")}`);
+  if (node.outputs.length > 0)
+    out.push(`      outputs  ${node.outputs.map((o) => `${o.name}${bindingNote(o.binding)}`).join(", ")}`);
   node.env.forEach((env, i) => {
     out.push(`      ${i === 0 ? "env     " : "        "} ${renderEnv(env, rel)}`);
   });
@@ -114,6 +120,13 @@ function renderScript(node: ScriptNode, plan: Plan, rel: (p: string) => string, 
     out.push(`      packages ${parts.join(", ")}`);
   }
   return out;
+}
+
+/** Where the script's own `__main__` binds a port differently from its interface. */
+function bindingNote(binding: PortBinding): string {
+  if (binding.rule !== "script-main") return "";
+  const file = binding.suffix ? `, file ${binding.suffix} inside` : "";
+  return pc.dim(` [as __main__ passes ${binding.mainPath}${file}]`);
 }
 
 function describeStep(node: ScriptNode | PhantomNode): string {
@@ -193,7 +206,7 @@ export function sourceLabel(source: ValueSource | null, rel: (p: string) => stri
   }
 }
 
-function renderPhantom(node: PhantomNode, rel: (p: string) => string): string[] {
+function renderPhantom(node: PhantomNode, plan: Plan, rel: (p: string) => string): string[] {
   const out = [`  ${pc.dim("○")} ${pc.bold(node.name)}  ${pc.dim(describeStep(node))}`];
   out.push(`      why      ${pc.magenta(node.reason)}: ${node.detail}`);
   if (node.searched.length > 0)
@@ -203,6 +216,14 @@ function renderPhantom(node: PhantomNode, rel: (p: string) => string): string[] 
       `      ${pc.cyan("hint:")}    remap the config's source dir (paths: in dagtest.yaml), or search with --scripts DIR`,
     );
   }
+  plan.wires
+    .filter((w) => w.to.node === node.name)
+    .forEach((w, i) => {
+      const score = w.score === null ? "set by you" : `score ${w.score.toFixed(2)}`;
+      out.push(
+        `      ${i === 0 ? "inputs  " : "        "} ${w.to.port.padEnd(22)} ← ${w.from.node}.${w.from.port} ${pc.dim(`(${score}; not run)`)}`,
+      );
+    });
   const outputs = Object.entries(node.suppliedOutputs);
   if (outputs.length > 0) {
     out.push(
@@ -212,8 +233,20 @@ function renderPhantom(node: PhantomNode, rel: (p: string) => string): string[] 
   return out;
 }
 
+/** Findings that need nothing from the user, in one line: how many, of which kinds. */
+function notesLine(notes: readonly Problem[]): string {
+  const codes = [...new Set(notes.map((n) => n.code))].join(", ");
+  const nodes = new Set(notes.map((n) => n.node)).size;
+  return `  ${pc.dim("note")} ${notes.length} finding(s) on ${nodes} node(s) need nothing from you (${codes}); --verbose lists them.`;
+}
+
 function renderProblem(p: Problem, rel: (p: string) => string): string[] {
-  const tag = p.severity === "error" ? pc.red("error") : pc.yellow("warning");
+  const tag =
+    p.severity === "error"
+      ? pc.red("error")
+      : p.severity === "warning"
+        ? pc.yellow("warning")
+        : pc.dim("note");
   const out = [`  ${tag} ${pc.dim(p.code)} ${p.message}`];
   if (p.location) out.push(`        at ${formatLocation({ ...p.location, file: rel(p.location.file) })}`);
   if (p.hint) out.push(`        ${pc.cyan("hint:")} ${p.hint}`);

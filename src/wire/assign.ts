@@ -1,8 +1,10 @@
 /**
- * Wiring one consumer: score every output of every DAG parent against every open input (only
- * along DAG edges, unlike cursus's script tester), keep candidates above the threshold, then bind
- * greedily after a stable sort (required inputs first, then score), each input once and each
- * upstream output at most once per consumer (cursus `_propagate_messages`).
+ * Wiring one consumer exactly as cursus production does (`_propagate_messages`): score every
+ * output of every DAG parent against every open input (only along DAG edges, unlike cursus's
+ * script tester); each input's best candidate above the threshold is its only candidate (ties go
+ * to the earlier parent, then the earlier output); inputs bind in a stable order (required first,
+ * then by that score), and an input whose best output already feeds this consumer stays unwired:
+ * it never falls back to its next-best output.
  */
 import type { InterfaceInput, InterfaceOutput } from "../model/interface.js";
 import type { PortRef, Wire } from "../model/plan.js";
@@ -57,20 +59,21 @@ export function wireConsumer(
       });
     });
   });
-  viable.sort(
+  const best = new Map<string, Candidate>();
+  for (const c of viable) {
+    const held = best.get(c.input.name);
+    if (!held || c.score > held.score) best.set(c.input.name, c);
+  }
+  const order = [...best.values()].sort(
     (a, b) =>
-      Number(b.input.required) - Number(a.input.required) ||
-      b.score - a.score ||
-      a.inputIndex - b.inputIndex ||
-      a.producerIndex - b.producerIndex ||
-      a.outputIndex - b.outputIndex,
+      Number(b.input.required) - Number(a.input.required) || b.score - a.score || a.inputIndex - b.inputIndex,
   );
   const bound = new Set<string>();
   const used = new Set<string>();
   const wires: Wire[] = [];
-  for (const c of viable) {
+  for (const c of order) {
     const outputKey = `${c.producer.node}\u0000${c.output.name}`;
-    if (bound.has(c.input.name) || used.has(outputKey)) continue;
+    if (used.has(outputKey)) continue;
     bound.add(c.input.name);
     used.add(outputKey);
     wires.push({
@@ -80,6 +83,7 @@ export function wireConsumer(
       rule: "scored",
       reasons: c.reasons,
       viaPhantom: c.producer.phantom,
+      intoPhantom: false,
     });
   }
   const unfed = inputs

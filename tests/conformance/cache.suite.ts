@@ -49,6 +49,7 @@ export function sampleData(salt: string): FingerprintData {
     jobArgs: [],
     inputs: [],
     guards: { blockPipInstall: true, stubModules: [] },
+    calling: { bindings: [], environConversions: [] },
   };
 }
 

@@ -6,6 +6,7 @@ import { appendFileSync, cpSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSpecProject } from "../../src/config/project.js";
+import { OFFLINE_ENV } from "../../src/plan/env.js";
 import { DagtestError } from "../../src/errors.js";
 import type { Plan } from "../../src/model/plan.js";
 import { fixture, removeTempDirs, tempDir, writeTree } from "../helpers/paths.js";
@@ -33,9 +34,11 @@ describe("plain shapes", () => {
       path: path.join(fixture("linear"), "scripts/transform.py"),
       rule: "plain",
     });
-    expect(transform.env).toEqual([
+    expect(transform.env.filter((e) => e.source?.kind !== "engine")).toEqual([
       { name: "UPPERCASE", required: false, declared: true, value: "true", source: { kind: "user" } },
     ]);
+    // Plain scripts are kept offline too.
+    expect(transform.env.find((e) => e.name === "USE_SECURE_PYPI")).toMatchObject({ value: "false" });
     expect(transform.check?.inputKeys).toEqual(["raw"]);
     expect(transform.check?.outputKeys).toEqual(["clean"]);
     expect(transform.check?.mainParams).toEqual(["input_paths", "output_paths", "environ_vars", "job_args"]);
@@ -214,6 +217,11 @@ describe("cursus-mini", () => {
       MAX_DEPTH: ["3", "config"],
       USE_SECURE_PYPI: ["false", "engine"],
       EXTRA_FLAG: ["on", "config-env"],
+      ...Object.fromEntries(
+        Object.entries(OFFLINE_ENV)
+          .filter(([name]) => name !== "USE_SECURE_PYPI")
+          .map(([name, rule]) => [name, [rule.value, "engine"]]),
+      ),
     });
     expect(training.parity).toEqual([
       expect.objectContaining({ package: "numpy", wanted: ">=1.20", satisfied: true }),
