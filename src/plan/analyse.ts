@@ -11,8 +11,8 @@ import { resolveInterface } from "../config/resolve-interface.js";
 import type { NodeSettings, PlainNode } from "../config/spec-schema.js";
 import type { StepInterface } from "../model/interface.js";
 import type { PhantomReason, Problem, ScriptRule } from "../model/plan.js";
-import { plainInterface } from "./plain.js";
 import { remap } from "./config-paths.js";
+import { plainInterface } from "./plain.js";
 import { problem } from "./problems.js";
 
 export interface ScriptCandidate {

@@ -1,9 +1,3 @@
-/**
- * Wiring the whole DAG: for each script node, how each input port gets its data (user path,
- * config value, code dir, wire override, or a scored wire from a DAG parent), and the questions
- * that only the user can answer (data behind phantom outputs, source inputs nobody feeds).
- */
-import path from "node:path";
 import type { Project } from "../config/project.js";
 import type { InterfaceInput } from "../model/interface.js";
 import type {
@@ -165,7 +159,14 @@ function fixedProvision(
       return null;
     }
     if (value !== null) {
-      const missing = missingConfigPath(project, view.ctx.name, input.name, input.configSource, value, view.sourceDir);
+      const missing = missingConfigPath(
+        project,
+        view.ctx.name,
+        input.name,
+        input.configSource,
+        value,
+        view.sourceDir,
+      );
       if (missing) problems.push(missing);
       return { kind: "config", field: input.configSource, value: localConfigPath(project, value) };
     }

@@ -6,9 +6,9 @@ import { appendFileSync, cpSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadSpecProject } from "../../src/config/project.js";
-import { OFFLINE_ENV } from "../../src/plan/env.js";
 import { DagtestError } from "../../src/errors.js";
 import type { Plan } from "../../src/model/plan.js";
+import { OFFLINE_ENV } from "../../src/plan/env.js";
 import { fixture, removeTempDirs, tempDir, writeTree } from "../helpers/paths.js";
 import { codes, inputOf, phantomNode, planSpec, scriptNode, wirePairs } from "../helpers/plan.js";
 
