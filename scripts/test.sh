@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# The real project's packages (lightgbm, pandas, ...) for tests/corpus, built once into a cache
+# folder outside the clone and reused while tests/corpus/requirements.txt is unchanged.
+if [ -d ../shared/cursus/projects/ab_lightgbm ]; then
+  bash scripts/corpus-venv.sh >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
 status=0
 out=.test-results
 rm -rf "$out" && mkdir -p "$out"
