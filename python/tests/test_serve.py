@@ -20,6 +20,7 @@ from support import PASSING, PYTHON, RUNNER, engine_env, make_job, write
 
 # Every run-mode test is collected again, under the server below (the run-mode
 # test_bad_command_line_exits_2 is replaced by this file's own, further down).
+from test_run_container_paths import *  # noqa: F401,F403
 from test_run_failures import *  # noqa: F401,F403
 from test_run_guards import *  # noqa: F401,F403
 from test_run_passing import *  # noqa: F401,F403
@@ -27,7 +28,8 @@ from test_run_process import *  # noqa: F401,F403
 from test_run_protocol import *  # noqa: F401,F403
 
 RUN_MODE_FILES = {
-    "test_run_failures", "test_run_guards", "test_run_passing", "test_run_process", "test_run_protocol",
+    "test_run_container_paths", "test_run_failures", "test_run_guards", "test_run_passing",
+    "test_run_process", "test_run_protocol",
 }
 assert {p.stem for p in Path(__file__).parent.glob("test_run_*.py")} == RUN_MODE_FILES, (
     "a test_run_*.py file was added or renamed: import its tests above, so serve mode runs them too"

@@ -17,9 +17,9 @@ const AS_DECLARED: PortBinding = { rule: "interface", mainPath: null, suffix: ""
 /** The binding of one port from its interface container path and what `__main__` passes. */
 export function bindPort(containerPath: string | null, mainPath: string | undefined): PortBinding {
   if (!mainPath?.startsWith("/")) return AS_DECLARED;
-  const main = path.posix.normalize(mainPath);
+  const main = clean(mainPath);
   if (containerPath === null) return { rule: "script-main", mainPath: main, suffix: "" };
-  const declared = path.posix.normalize(containerPath);
+  const declared = clean(containerPath);
   if (main === declared) return { rule: "interface", mainPath: main, suffix: "" };
   // __main__ passes a file inside the port's folder: the script gets that file's local path.
   if (main.startsWith(`${declared}/`))
@@ -27,6 +27,11 @@ export function bindPort(containerPath: string | null, mainPath: string | undefi
   // __main__ passes the folder that holds what the interface names: the script gets the folder.
   if (declared.startsWith(`${main}/`)) return { rule: "script-main", mainPath: main, suffix: "" };
   return { rule: "interface", mainPath: main, suffix: "" };
+}
+
+function clean(p: string): string {
+  const normal = path.posix.normalize(p);
+  return normal.length > 1 ? normal.replace(/\/+$/, "") : normal;
 }
 
 /** The local path of a code-dir input: the source dir plus the part under `/opt/ml/code`. */

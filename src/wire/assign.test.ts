@@ -52,6 +52,24 @@ describe("wireConsumer", () => {
     expect(result.unfed).toHaveLength(2);
   });
 
+  it("never falls back to the next-best output when the best one already feeds this consumer", () => {
+    // cursus production: DATA_SECONDARY's best match is DATA, which DATA already takes; METADATA
+    // is above the threshold for it too, but production leaves DATA_SECONDARY unwired.
+    const outputs = [out({ name: "DATA" }), out({ name: "METADATA" }), out({ name: "SIGNATURE" })];
+    const inputs = [
+      dep({ name: "DATA" }),
+      dep({ name: "DATA_SECONDARY", required: false }),
+      dep({ name: "SIGNATURE", required: false }),
+    ];
+    expect(score(inputs[1]!, outputs[1]!, "Load")).toBeGreaterThan(WIRE_THRESHOLD);
+    expect(score(inputs[1]!, outputs[0]!, "Load")).toBeGreaterThan(score(inputs[1]!, outputs[1]!, "Load"));
+    const result = wireConsumer("Pre", inputs, [producer("Load", outputs, true)]);
+    expect(pairs(result)).toEqual(["Load.DATA -> DATA", "Load.SIGNATURE -> SIGNATURE"]);
+    expect(result.unfed.map((u) => [u.input.name, u.nearest?.from.port])).toEqual([
+      ["DATA_SECONDARY", "DATA"],
+    ]);
+  });
+
   it("binds each input once, and lets separate outputs feed separate inputs", () => {
     const result = wireConsumer(
       "Join",
