@@ -22,6 +22,18 @@ export interface FactoryOptions {
   readonly paths?: Readonly<Record<string, string>>;
   readonly projectRoot?: string;
   readonly python?: string;
+  /**
+   * Edits of any dagtest.yaml key (`run.guards.stub_modules`, `nodes.X.skip`), applied to the
+   * document before it is validated as a whole; saved with it.
+   */
+  readonly settings?: readonly SpecSetting[];
+}
+
+/** One edit of dagtest.yaml: the key as written (`run.timeout`), its path, and the value. */
+export interface SpecSetting {
+  readonly key: string;
+  readonly at: readonly string[];
+  readonly value: unknown;
 }
 
 /**
@@ -34,8 +46,8 @@ export async function createTestingFactory(options: FactoryOptions = {}): Promis
   const file = path.resolve(projectDir, options.spec ?? SPEC_FILE_NAME);
   // Lazily: the initial spec is only needed (and `dag` only required) when there is no file yet.
   const document = SpecDocument.open(file, () => initialSpec(file, projectDir, options));
-  const text = document.text();
-  const loaded = parseSpecText(file, text);
+  for (const setting of options.settings ?? []) document.setPath(setting.at, setting.value);
+  const loaded = parseWithSettings(file, document.text(), options.settings ?? []);
   if (!loaded.spec.dag && !loaded.spec.pipeline) {
     throw new DagtestError({
       code: "DAGTEST_USAGE",
@@ -46,6 +58,21 @@ export async function createTestingFactory(options: FactoryOptions = {}): Promis
   const project = projectFromSpec(loaded, { python: options.python });
   const facts = await gatherFacts(project, analyseNodes(project));
   return new TestingFactory(project, facts, document);
+}
+
+/** The spec validated as a whole; a problem caused by a setting names the keys that were set. */
+function parseWithSettings(file: string, text: string, settings: readonly SpecSetting[]) {
+  try {
+    return parseSpecText(file, text);
+  } catch (error) {
+    if (!(error instanceof DagtestError) || settings.length === 0) throw error;
+    throw new DagtestError({
+      code: error.code,
+      message: `${error.message}\n  (after setting ${settings.map((s) => s.key).join(", ")})`,
+      hint: error.hint,
+      location: error.location,
+    });
+  }
 }
 
 function initialSpec(file: string, projectDir: string, options: FactoryOptions): Record<string, unknown> {

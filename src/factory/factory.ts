@@ -54,6 +54,9 @@ export class TestingFactory {
     this.#spec = spec;
     this.#plan = this.#replan(spec.nodeSettings());
     for (const name of Object.keys(spec.nodeSettings())) this.#configured.add(name);
+    // A saved dagtest.yaml accepted every script that needs nothing from the user: the same
+    // state in `dagtest status` as in the `dagtest init` that wrote it.
+    if (spec.saved) this.#acceptAutoConfigurable();
   }
 
   /** The current plan (re-derived after every change). */
@@ -230,6 +233,12 @@ export class TestingFactory {
    */
   save(): void {
     this.#spec.save();
+    this.#acceptAutoConfigurable();
+  }
+
+  /** Saving accepts every script that needs nothing from the user (as a reload would see it). */
+  #acceptAutoConfigurable(): void {
+    for (const name of this.getScriptsRequiringTesting()) this.autoConfigureScriptIfPossible(name);
   }
 
   #write(node: PlanNode, config: ScriptConfiguration): void {

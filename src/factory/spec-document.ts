@@ -11,18 +11,21 @@ import type { NodeSettings } from "../config/spec-schema.js";
 export class SpecDocument {
   readonly file: string;
   readonly #doc: Document;
+  /** The file exists on disk (it was written by `init`, the factory or the user). */
+  saved: boolean;
 
-  private constructor(file: string, doc: Document) {
+  private constructor(file: string, doc: Document, saved: boolean) {
     this.file = file;
     this.#doc = doc;
+    this.saved = saved;
   }
 
   /** The existing file, or a new document holding `initial` when there is none. */
   static open(file: string, initial: () => Record<string, unknown>): SpecDocument {
-    if (existsSync(file)) return new SpecDocument(file, parseDocument(readFileSync(file, "utf8")));
+    if (existsSync(file)) return new SpecDocument(file, parseDocument(readFileSync(file, "utf8")), true);
     const doc = new YamlDocument(initial());
     doc.commentBefore = " dagtest test spec, written by dagtest: edit freely, comments are kept.";
-    return new SpecDocument(file, doc);
+    return new SpecDocument(file, doc, false);
   }
 
   get dir(): string {
@@ -58,6 +61,11 @@ export class SpecDocument {
     this.#doc.setIn(at, value);
   }
 
+  /** Set any value at a path of the file (`run.guards.stub_modules`), as a settings edit. */
+  setPath(at: readonly string[], value: unknown): void {
+    this.#doc.setIn(at, value);
+  }
+
   #pruneEmpty(at: string[]): void {
     const value = this.#doc.getIn(at);
     if (isMap(value) && value.items.length === 0) this.#doc.deleteIn(at);
@@ -68,6 +76,7 @@ export class SpecDocument {
     const tmp = `${this.file}.tmp-${process.pid}`;
     writeFileSync(tmp, this.text());
     renameSync(tmp, this.file);
+    this.saved = true;
   }
 
   /** A path as written into the file: relative to it when inside its folder tree. */

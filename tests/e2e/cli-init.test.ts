@@ -4,7 +4,7 @@
  * without a terminal (answers file, or a list of what is missing). Never by calling the wizard.
  */
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadSpecProject } from "../../src/config/project.js";
@@ -105,7 +105,7 @@ describe("dagtest init in a terminal", () => {
     expect(screen).toMatch(/fix: Create it, or give an existing folder/);
     // Upstream context and pre-filled values with their sources.
     expect(screen).toMatch(
-      /DATA\* ← phantom CradleDataLoading_training\.DATA \(needs data, wire score 1\.00\)/,
+      /DATA\* ← phantom CradleDataLoading_training\.DATA \(needs data, wire score 1\.00; phantom: not-processing-or-training\)/,
     );
     expect(screen).toMatch(/LABEL_FIELD = is_fraud \(config label_name\)/);
     expect(screen).toMatch(/OUTPUT_FORMAT = CSV \(interface default\)/);
@@ -225,6 +225,27 @@ describe("dagtest init without a terminal", () => {
   });
 });
 
+describe("dagtest init --set: any key of dagtest.yaml", () => {
+  it("accepts settings beside answers, validates them with the schema, and keeps them", () => {
+    const dir = exampleCopy();
+    cpSync(path.join(repoRoot, "examples/tabular/dagtest.yaml"), path.join(dir, "dagtest.yaml"));
+    const set = (pairs: string[]) => dagtest(["init", "--yes", ...pairs.flatMap((p) => ["--set", p])], dir);
+    const bad = set(["run.timeout=-3", "run.nope=1"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain("DAGTEST_SPEC_INVALID");
+    expect(bad.stderr).toContain("run.timeout");
+    expect(bad.stderr).toContain("after setting run.timeout, run.nope");
+    const good = set(["run.guards.stub_modules=[boto3]", "nodes.Package.skip=true", "run.timeout=30"]);
+    expect(good.status, good.stderr).toBe(0);
+    const spec = readFileSync(path.join(dir, "dagtest.yaml"), "utf8");
+    expect(spec).toMatch(/Package:\n\s+skip: true/);
+    expect(spec).toMatch(/stub_modules:\n\s+- boto3/);
+    expect(spec).toContain("timeout: 30");
+    // The example's own comments survive the edit.
+    expect(spec).toContain("# CradleDataLoading is an internal data service");
+  });
+});
+
 describe("dagtest status", () => {
   it("before and after: no spec, a partial one, then a complete one", () => {
     const dir = exampleCopy();
@@ -241,7 +262,8 @@ describe("dagtest status", () => {
     expect(partial.stdout).toMatch(
       /missing inputs\.DATA: answer at nodes\.CradleDataLoading_calibration\.outputs\.DATA/,
     );
-    expect(partial.stdout).toMatch(/^ {2}RiskTableMapping_training +auto-configurable$/m);
+    // A saved dagtest.yaml accepted it: the same word as `dagtest init` uses.
+    expect(partial.stdout).toMatch(/^ {2}RiskTableMapping_training +auto-configured$/m);
     expect(partial.stdout).toMatch(/○ Registration {2}not-processing-or-training/);
     expect(partial.stdout).toMatch(/Ready for testing: no/);
     const json = JSON.parse(dagtest(["status", "--json"], dir).stdout) as {

@@ -18,6 +18,7 @@ import {
   parseSetFlag,
   readAnswersFile,
   remainingMissing,
+  splitSettings,
 } from "../wizard/answers.js";
 import { runWizard } from "../wizard/interactive.js";
 import { type FactoryCliOptions, factoryOptions, specFileOf } from "../wizard/options.js";
@@ -56,7 +57,7 @@ async function runInit(target: string | undefined, options: InitOptions): Promis
   const factoryOpts = factoryOptions(target, options);
   const specFile = specFileOf(factoryOpts);
   const isNew = !existsSync(specFile);
-  const answers = gatherAnswers(options);
+  const { answers, settings } = splitSettings(gatherAnswers(options));
   const where = [
     options.dag,
     options.config,
@@ -72,7 +73,7 @@ async function runInit(target: string | undefined, options: InitOptions): Promis
   }
   // A factory with the command-line answers applied; made again for a second pass of the wizard.
   const make = async (): Promise<TestingFactory> => {
-    const factory = await createTestingFactory(factoryOpts);
+    const factory = await createTestingFactory({ ...factoryOpts, settings });
     const problems = checkAnswers(factory, answers);
     if (problems.length > 0) throw answersError(problems);
     applyAnswers(factory, answers);
@@ -81,14 +82,15 @@ async function runInit(target: string | undefined, options: InitOptions): Promis
   const factory = await make();
   const interactive = !options.yes && process.stdin.isTTY === true && process.stdout.isTTY === true;
   if (interactive) {
-    const exitCode = await runWizard({ factory, reload: make, isNew, preAnswered: answers.size > 0 });
+    const preAnswered = answers.size + settings.length > 0;
+    const exitCode = await runWizard({ factory, reload: make, isNew, preAnswered });
     return { stdout: "", exitCode };
   }
-  return finishUnattended(factory, { isNew, answered: answers.size > 0, target });
+  return finishUnattended(factory, { isNew, answered: answers.size + settings.length > 0, target });
 }
 
-function gatherAnswers(options: InitOptions): Map<string, AnswerValue> {
-  const answers = options.answers ? readAnswersFile(options.answers) : new Map<string, AnswerValue>();
+function gatherAnswers(options: InitOptions): Map<string, unknown> {
+  const answers = options.answers ? readAnswersFile(options.answers) : new Map<string, unknown>();
   for (const pair of options.set ?? []) {
     const [key, value] = parseSetFlag(pair);
     answers.set(key, value);

@@ -8,6 +8,7 @@ import path from "node:path";
 import { parse } from "yaml";
 import { loadSource } from "../../config/source.js";
 import { DagtestError } from "../../errors.js";
+import type { SpecSetting } from "../../factory/create.js";
 import type { TestingFactory } from "../../factory/factory.js";
 import type { ScriptConfiguration } from "../../factory/types.js";
 import { type AnswerKey, configurationOf, isPathSection, parseAnswerKey } from "./questions.js";
@@ -21,7 +22,22 @@ export interface AnswerProblem {
 }
 
 const KEY_HINT =
-  "Write keys as dagtest.yaml paths: nodes.<node>.outputs.<port> (a phantom's data), nodes.<node>.inputs.<port>, nodes.<node>.env.<NAME> or nodes.<node>.job_args.<name>.";
+  "Write keys as dagtest.yaml paths: nodes.<node>.outputs.<port> (a phantom's data), nodes.<node>.inputs.<port>, nodes.<node>.env.<NAME>, nodes.<node>.job_args.<name>, or any other key of dagtest.yaml (run.timeout, nodes.<node>.skip, run.guards.stub_modules, ...).";
+
+/** `--set`/answers-file keys that are not a script's answers: edits of any dagtest.yaml key. */
+export function splitSettings(given: ReadonlyMap<string, unknown>): {
+  answers: Map<string, AnswerValue>;
+  settings: SpecSetting[];
+} {
+  const answers = new Map<string, AnswerValue>();
+  const settings: SpecSetting[] = [];
+  for (const [key, value] of given) {
+    const scalar = typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+    if (parseAnswerKey(key) && scalar) answers.set(key, value);
+    else settings.push({ key, at: key.split("."), value });
+  }
+  return { answers, settings };
+}
 
 /** A typed path as written into dagtest.yaml: `~` expanded, otherwise as typed. */
 export function normaliseAnswer(section: AnswerKey["section"], value: AnswerValue): AnswerValue {
@@ -117,13 +133,18 @@ export function remainingMissing(
   return [...out.values()];
 }
 
-/** Flatten `{nodes: {X: {outputs: {DATA: p}}}}` and `{"nodes.X.outputs.DATA": p}` alike. */
-function flatten(value: unknown, prefix: string, out: Map<string, AnswerValue>, file: string): void {
+/** Flatten `{nodes: {X: {outputs: {DATA: p}}}}` and `{"nodes.X.outputs.DATA": p}` alike; lists stay whole. */
+function flatten(value: unknown, prefix: string, out: Map<string, unknown>, file: string): void {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out, file);
     return;
   }
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+  if (
+    typeof value === "string" ||
+    typeof value === "number" ||
+    typeof value === "boolean" ||
+    Array.isArray(value)
+  ) {
     out.set(prefix, value);
     return;
   }
@@ -136,9 +157,9 @@ function flatten(value: unknown, prefix: string, out: Map<string, AnswerValue>, 
 }
 
 /** Read an answers file (YAML or JSON): a mapping of answer keys, flat or nested. */
-export function readAnswersFile(file: string): Map<string, AnswerValue> {
+export function readAnswersFile(file: string): Map<string, unknown> {
   const source = loadSource(path.resolve(file), "answers file");
-  const out = new Map<string, AnswerValue>();
+  const out = new Map<string, unknown>();
   if (source.data === null || source.data === undefined) return out;
   if (typeof source.data !== "object" || Array.isArray(source.data)) {
     throw new DagtestError({
@@ -152,8 +173,11 @@ export function readAnswersFile(file: string): Map<string, AnswerValue> {
   return out;
 }
 
-/** `--set KEY=VALUE`: the value is read as YAML (so `0.8` is a number), a path stays a string. */
-export function parseSetFlag(text: string): [string, AnswerValue] {
+/**
+ * `--set KEY=VALUE`: the value is read as YAML (so `0.8` is a number and `[boto3]` a list), a
+ * path stays a string.
+ */
+export function parseSetFlag(text: string): [string, unknown] {
   const at = text.indexOf("=");
   if (at <= 0) {
     throw new DagtestError({
@@ -167,5 +191,6 @@ export function parseSetFlag(text: string): [string, AnswerValue] {
   const parsedKey = parseAnswerKey(key);
   if (parsedKey && isPathSection(parsedKey.section)) return [key, raw];
   const value: unknown = raw === "" ? "" : parse(raw);
+  if (!parsedKey) return [key, value];
   return [key, typeof value === "number" || typeof value === "boolean" ? value : raw];
 }

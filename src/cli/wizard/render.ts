@@ -39,6 +39,12 @@ export function sourceText(source: RequirementSource, configField: string | null
   }
 }
 
+/** `; phantom: <reason>` for a phantom producer, so every mention of a phantom says why. */
+function phantomReason(factory: TestingFactory, node: string | undefined): string {
+  const phantom = factory.plan.nodes.find((n) => n.name === node);
+  return phantom?.kind === "phantom" ? `; phantom: ${phantom.reason}` : "";
+}
+
 /** The overview shown first: how many scripts and phantoms, and why each phantom cannot run. */
 export function overviewText(factory: TestingFactory, required: number, optional: number): string {
   const scripts = factory.getScriptsRequiringTesting();
@@ -96,7 +102,8 @@ function inputText(
       const supplied = input.defaultValue !== from && input.defaultValue !== null;
       if (supplied) return `← ${rel(input.defaultValue!)} ${pc.dim(`(data of phantom ${from}${score})`)}`;
       const state = input.needsUser ? pc.yellow("needs data") : pc.dim("optional, no data yet");
-      return `← phantom ${from} (${state}${pc.dim(score)})`;
+      const why = phantomReason(factory, wire?.from.node);
+      return `← phantom ${from} (${state}${pc.dim(`${score}${why}`)})`;
     }
     case "none":
       return input.needsUser
