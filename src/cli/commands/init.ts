@@ -11,7 +11,6 @@ import { createTestingFactory } from "../../factory/create.js";
 import type { TestingFactory } from "../../factory/factory.js";
 import type { CommandResult } from "../result.js";
 import {
-  type AnswerValue,
   answersError,
   applyAnswers,
   checkAnswers,
