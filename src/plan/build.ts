@@ -23,12 +23,13 @@ import {
   disagreements,
   frameworksOf,
   missingImports,
+  moduleLevelImports,
   parityOf,
-  portAliases,
   summariseCheck,
 } from "./checks.js";
 import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
+import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
 import { type NodeView, wireAll } from "./wiring.js";
@@ -216,6 +217,8 @@ function scriptNode(
     interpreter?.packages ?? null,
     interpreter?.python.version ?? null,
     python,
+    // A plain pipeline's `requirements:` are the user's own word: each one is needed.
+    described && !ctx.plain ? moduleLevelImports(described) : null,
   );
   problems.push(...parity.problems);
   if (described) {

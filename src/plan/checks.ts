@@ -90,10 +90,13 @@ export function disagreements(
   const ifaceName = iface.file.split("/").pop();
   const warn = (code: string, message: string, hint: string, read: KeyRead) =>
     out.push(problem("warning", code, message, { node, hint, location: where(read) }));
-  const aliasNote = (key: string, map: Readonly<Record<string, string>>) =>
-    map[key]
-      ? ` dagtest passes it the folder of "${map[key]}", the one declared port the script never reads.`
-      : "";
+  const mainPaths = { input: facts.mainPaths?.inputs ?? {}, output: facts.mainPaths?.outputs ?? {} };
+  const aliasNote = (kind: "input" | "output", key: string, map: Readonly<Record<string, string>>) =>
+    !map[key]
+      ? ""
+      : mainPaths[kind][key]
+        ? ` Its __main__ passes it ${mainPaths[kind][key]}, the container path of "${map[key]}": dagtest passes it that port's folder.`
+        : ` dagtest passes it the folder of "${map[key]}", the one declared port the script never reads.`;
   const portChecks = [
     {
       kind: "input",
@@ -114,12 +117,13 @@ export function disagreements(
   ] as const;
   for (const check of portChecks) {
     const declared = new Set(check.declared.map((p) => p.name));
-    // `d.get("a", d.get("b"))` with "a" declared: "b" is a fallback name, not a disagreement.
-    const real = (r: KeyRead) => !declared.has(r.key) && !(r.fallbackFor && declared.has(r.fallbackFor));
+    // `d.get("a", d.get("b"))` with "a" declared (or bound to a port): "b" is only a fallback name.
+    const known = (key: string) => declared.has(key) || key in check.map;
+    const real = (r: KeyRead) => !declared.has(r.key) && !(r.fallbackFor && known(r.fallbackFor));
     for (const read of check.reads.filter(real)) {
       warn(
         `DAGTEST_UNDECLARED_${check.kind.toUpperCase()}`,
-        `The script reads ${check.dict}["${read.key}"] (line ${read.line}) but ${ifaceName} declares no ${check.kind} "${read.key}".${aliasNote(read.key, check.map)}`,
+        `The script reads ${check.dict}["${read.key}"] (line ${read.line}) but ${ifaceName} declares no ${check.kind} "${read.key}".${aliasNote(check.kind, read.key, check.map)}`,
         check.hint,
         read,
       );
@@ -171,13 +175,40 @@ const CLOUD_ENV = /^(SECURE_PYPI_|CA_REPOSITORY|CODEARTIFACT_|AWS_)/;
 /** Env vars every process has; a script reading them needs no declaration. */
 const INHERITED_ENV = new Set(["PATH", "HOME", "USER", "TMPDIR", "PYTHONPATH", "LANG", "PWD"]);
 
-/** Each pinned package against what the interpreter has installed. */
+/** Distributions whose import name is not their name, lower-cased and with `_` for `-`. */
+const IMPORT_NAMES: Readonly<Record<string, string>> = {
+  "scikit-learn": "sklearn",
+  pyyaml: "yaml",
+  pillow: "PIL",
+  beautifulsoup4: "bs4",
+  "opencv-python": "cv2",
+  "python-dateutil": "dateutil",
+  "typing-extensions": "typing_extensions",
+};
+
+/** The top-level modules a script imports at module level (they run on import). */
+export function moduleLevelImports(facts: Described): Set<string> {
+  return new Set(facts.imports.filter((i) => i.toplevel && !i.localPath).map((i) => topLevel(i.module)));
+}
+
+function importName(distribution: string): string {
+  const name = distribution.toLowerCase();
+  return IMPORT_NAMES[name] ?? name.replace(/-/g, "_");
+}
+
+/**
+ * Each pinned package against what the interpreter has installed. A missing one is an error when
+ * the script imports it at module level (or when that is unknown: `imported` null); a pin the
+ * script does not import at module level (an interface pinning jinja2 for a script that never
+ * imports it) is a warning: the script runs, and fails on its own line if it ever needs it.
+ */
 export function parityOf(
   node: string,
   iface: StepInterface,
   packages: Readonly<Record<string, string | null>> | null,
   pythonVersion: string | null,
   interpreter = "the interpreter that runs it",
+  imported: ReadonlySet<string> | null = null,
 ): { parity: PackageParity[]; problems: Problem[] } {
   const parity: PackageParity[] = [];
   const problems: Problem[] = [];
@@ -188,11 +219,14 @@ export function parityOf(
     const satisfied = installed === null ? false : satisfies(installed, wanted);
     parity.push({ package: name, wanted, installed, satisfied });
     if (installed === null) {
+      const needed = imported === null || imported.has(importName(name));
       problems.push(
         problem(
-          "error",
+          needed ? "error" : "warning",
           "DAGTEST_PACKAGE_MISSING",
-          `Node "${node}" needs ${name} ${wanted}, which is not installed in ${interpreter}.`,
+          needed
+            ? `Node "${node}" needs ${name} ${wanted}, which is not installed in ${interpreter}.`
+            : `Node "${node}": the interface pins ${name} ${wanted}, which is not installed in ${interpreter}; the script does not import it at module level, so it runs.`,
           {
             node,
             hint: `Install it (e.g. \`<python> -m pip install "${name}${wanted}"\`), or add it to stub_modules if the script only imports it.`,
@@ -262,33 +296,4 @@ export function missingImports(
     );
   }
   return out;
-}
-
-/**
- * When a script reads a key its interface does not declare, and exactly one declared port of
- * that kind is never read by the script, the unread port is almost certainly the same folder under
- * another name: bind the key to it (a warning says so), so real scripts run without edits.
- */
-export function portAliases(
-  iface: StepInterface,
-  facts: Described,
-): { inputs: Record<string, string>; outputs: Record<string, string> } {
-  const pick = (declared: readonly string[], reads: readonly KeyRead[]): Record<string, string> => {
-    const read = new Set(
-      reads.filter((r) => !r.fallbackFor || !declared.includes(r.fallbackFor)).map((r) => r.key),
-    );
-    const undeclared = [...read].filter((k) => !declared.includes(k));
-    const unread = declared.filter((d) => !read.has(d));
-    return undeclared.length === 1 && unread.length === 1 ? { [undeclared[0]!]: unread[0]! } : {};
-  };
-  return {
-    inputs: pick(
-      iface.inputs.map((i) => i.name),
-      facts.inputKeys,
-    ),
-    outputs: pick(
-      iface.outputs.map((o) => o.name),
-      facts.outputKeys,
-    ),
-  };
 }

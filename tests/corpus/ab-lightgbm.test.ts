@@ -94,6 +94,49 @@ function failure(result: RunResult, node: string): ScriptResult {
   return res;
 }
 
+/**
+ * The project's config covers the nodes of lightgbm/complete_e2e only; for the larger DAG a user
+ * has the entries of the other steps too: written here from their siblings, as cursus would.
+ */
+function addPercentileEntries(dir: string): void {
+  const file = path.join(dir, "pipeline_config/config.json");
+  const config = JSON.parse(readFileSync(file, "utf8")) as {
+    configuration: { specific: Record<string, Record<string, unknown>> };
+    metadata: { config_types: Record<string, string> };
+  };
+  const specific = config.configuration.specific;
+  const add = (name: string, from: string, type: string, fields: Record<string, unknown>) => {
+    specific[name] = { ...structuredClone(specific[from]!), ...fields, __model_type__: type };
+    config.metadata.config_types[name] = type;
+  };
+  const evaluation = "XGBoostModelEval_calibration";
+  add("CradleDataLoading_testing", "CradleDataLoading_calibration", "CradleDataLoadingConfig", {
+    job_type: "testing",
+  });
+  add("TabularPreprocessing_testing", "TabularPreprocessing_calibration", "TabularPreprocessingConfig", {
+    job_type: "testing",
+  });
+  add("LightGBMModelInference_testing", evaluation, "LightGBMModelInferenceConfig", {
+    job_type: "testing",
+    processing_entry_point: "lightgbm_model_inference.py",
+  });
+  add("ModelMetricsComputation_testing", evaluation, "ModelMetricsComputationConfig", {
+    job_type: "testing",
+    processing_entry_point: "model_metrics_computation.py",
+  });
+  add("ModelWikiGenerator", "Package", "ModelWikiGeneratorConfig", {
+    processing_entry_point: "model_wiki_generator.py",
+    model_name: "ab_lightgbm",
+  });
+  add(
+    "PercentileModelCalibration_calibration",
+    "ModelCalibration_calibration",
+    "PercentileModelCalibrationConfig",
+    { processing_entry_point: "percentile_model_calibration.py" },
+  );
+  writeFileSync(file, JSON.stringify(config, null, 1));
+}
+
 describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
   beforeAll(async () => {
     python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
@@ -247,3 +290,76 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
     expect(result.dataFlowResults.every((f) => f.ok)).toBe(true);
   }, 600_000);
 });
+
+describe.skipIf(!present)(
+  "the real ab_lightgbm project on lightgbm/complete_e2e_with_percentile_calibration",
+  () => {
+    beforeAll(async () => {
+      python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
+        encoding: "utf8",
+        timeout: 900_000,
+      }).trim();
+      await buildCli();
+      dir = tempDir();
+      cpSync(project, dir, { recursive: true });
+      const dag =
+        "src/cursus/pipeline_catalog/shared_dags/lightgbm/complete_e2e_with_percentile_calibration.dag.json";
+      cpSync(path.join(cursusRoot, dag), path.join(dir, "complete_e2e.dag.json"));
+      execFileSync(python, [
+        path.join(repoRoot, "tests/corpus/make_phantom_data.py"),
+        dir,
+        path.join(dir, "data"),
+      ]);
+      addPercentileEntries(dir);
+      const testing =
+        "\n  CradleDataLoading_testing:\n    outputs: {DATA: data/testing/data, SIGNATURE: data/testing/signature, METADATA: data/testing/metadata}";
+      writeFileSync(
+        path.join(dir, "dagtest.yaml"),
+        `${userSpec(python, RISK_TABLE_MODE) + testing.slice(1)}\n`,
+      );
+      FIXES.relativeImport(dir);
+      FIXES.regionHyperparameters(dir);
+    }, 900_000);
+    afterAll(removeTempDirs);
+
+    it("runs inference, percentile calibration and metrics; the metrics script's own bug on its line", () => {
+      let { result } = run();
+      const passed = (name: string) =>
+        expect(["passed", "cached"], name).toContain(result.scriptResults[name]?.status);
+      for (const name of [
+        "LightGBMModelInference_testing",
+        "PercentileModelCalibration_calibration",
+        "Package",
+        "Payload",
+      ])
+        passed(name);
+      // main validates with validate_prediction_columns, whose summary has no prediction_columns.
+      const failed = failure(result, "ModelMetricsComputation_testing");
+      expect(failed.error?.type).toBe("KeyError");
+      expect(failed.error?.frames.at(-1)).toMatchObject({
+        file: path.join(dir, "dockers/scripts/model_metrics_computation.py"),
+        line: 1547,
+      });
+      expect(result.scriptResults.ModelWikiGenerator?.status).toBe("skipped");
+
+      // The user's fix: read the keys the multi-task summary has.
+      const file = path.join(dir, "dockers/scripts/model_metrics_computation.py");
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8")
+          .replace(
+            "data_summary['prediction_columns']",
+            "data_summary.get('prediction_columns', data_summary.get('score_columns', []))",
+          )
+          .replace("data_summary['has_amount_data']", "data_summary.get('has_amount_data', False)"),
+      );
+      ({ result } = run());
+      for (const [name, res] of Object.entries(result.scriptResults))
+        if (res.status !== "skipped")
+          expect(["passed", "cached"], `${name}: ${JSON.stringify(res.error)}`).toContain(res.status);
+      expect(
+        Object.values(result.scriptResults).filter((r) => r.status === "passed" || r.status === "cached"),
+      ).toHaveLength(11);
+    }, 600_000);
+  },
+);

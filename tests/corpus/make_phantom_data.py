@@ -69,7 +69,7 @@ def main():
     project, out = sys.argv[1], sys.argv[2]
     rows = int(sys.argv[3]) if len(sys.argv) > 3 else 400
     schema, hyper = columns(project)
-    for seed, job in ((1, "training"), (2, "calibration")):
+    for seed, job in ((1, "training"), (2, "calibration"), (3, "testing")):
         write(out, frame(schema, hyper, rows, seed), job)
 
 
