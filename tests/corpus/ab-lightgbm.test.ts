@@ -12,130 +12,21 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan, ScriptNode } from "../../src/model/plan.js";
-import type { RunResult, ScriptResult } from "../../src/model/run.js";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
 import { cursusRoot, removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
-
-const project = path.join(cursusRoot, "projects/ab_lightgbm");
-const present = existsSync(path.join(project, "dockers"));
-if (!present)
-  console.warn("../shared/cursus/projects/ab_lightgbm not found: skipping the real-project tests");
-
-/** What a user writes into dagtest.yaml for this project, and nothing more. */
-function userSpec(python: string, extra = ""): string {
-  return `version: 1
-dag: complete_e2e.dag.json
-config: pipeline_config/config.json
-interfaces: [${path.join(cursusRoot, "src/cursus/steps/interfaces")}]
-python: ${python}
-# The config names its code dir as deployed; here it is dockers/.
-paths:
-  dockers/xgboost_atoz: dockers
-nodes:
-  CradleDataLoading_training:
-    outputs: {DATA: data/training/data, SIGNATURE: data/training/signature, METADATA: data/training/metadata}
-  CradleDataLoading_calibration:
-    outputs: {DATA: data/calibration/data, SIGNATURE: data/calibration/signature, METADATA: data/calibration/metadata}
-  # The config keys its training and evaluation entries as XGBoost nodes.
-  LightGBMTraining:
-    config: XGBoostTraining
-    script: dockers/lightgbm_training.py${extra}
-  LightGBMModelEval_calibration:
-    config: XGBoostModelEval_calibration
-    script: dockers/scripts/lightgbm_model_eval.py
-`;
-}
-
-/** The project's own bugs, in the order a run meets them, and the minimal fix a user makes. */
-const FIXES = {
-  /** `from ...core.base.hyperparameters_base import` reaches above the code dir's top package. */
-  relativeImport(dir: string): void {
-    const file = path.join(dir, "dockers/hyperparams/hyperparameters_lightgbm.py");
-    const text = readFileSync(file, "utf8");
-    writeFileSync(
-      file,
-      text.replace("from ...core.base.hyperparameters_base import", "from .hyperparameters_base import"),
-    );
-  },
-  /** REGION=NA (config `region`) makes training read hyperparameters_NA.json, which the project lacks. */
-  regionHyperparameters(dir: string): void {
-    const hyper = path.join(dir, "dockers/hyperparams");
-    cpSync(path.join(hyper, "hyperparameters.json"), path.join(hyper, "hyperparameters_NA.json"));
-  },
-} as const;
-
-/**
- * The evaluation script loads risk_table_map.pkl unconditionally, which training writes only in
- * risk-table mode; its interface defaults USE_NATIVE_CATEGORICAL to "true". The fix: train in
- * risk-table mode (dagtest.yaml `nodes.LightGBMTraining.env`).
- */
-const RISK_TABLE_MODE = `
-    env: {USE_NATIVE_CATEGORICAL: "false"}`;
+import {
+  addPercentileEntries,
+  FIXES,
+  failure,
+  present,
+  project,
+  RISK_TABLE_MODE,
+  run,
+  userSpec,
+} from "./project.js";
 
 let python = "";
 let dir = "";
-
-function run(): { result: RunResult; plan: Plan; status: number } {
-  const out = spawnSync(process.execPath, [cliPath, "run", "--json"], {
-    cwd: dir,
-    env: cliEnv(),
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-  expect(out.stdout, out.stderr).toContain("{");
-  const result = JSON.parse(out.stdout) as RunResult;
-  const record = JSON.parse(readFileSync(path.join(result.runDir, "run.json"), "utf8")) as { plan: Plan };
-  return { result, plan: record.plan, status: out.status ?? -1 };
-}
-
-function failure(result: RunResult, node: string): ScriptResult {
-  const res = result.scriptResults[node]!;
-  expect(res.status, `${node}: ${JSON.stringify(res.error)}`).toBe("failed");
-  return res;
-}
-
-/**
- * The project's config covers the nodes of lightgbm/complete_e2e only; for the larger DAG a user
- * has the entries of the other steps too: written here from their siblings, as cursus would.
- */
-function addPercentileEntries(dir: string): void {
-  const file = path.join(dir, "pipeline_config/config.json");
-  const config = JSON.parse(readFileSync(file, "utf8")) as {
-    configuration: { specific: Record<string, Record<string, unknown>> };
-    metadata: { config_types: Record<string, string> };
-  };
-  const specific = config.configuration.specific;
-  const add = (name: string, from: string, type: string, fields: Record<string, unknown>) => {
-    specific[name] = { ...structuredClone(specific[from]!), ...fields, __model_type__: type };
-    config.metadata.config_types[name] = type;
-  };
-  const evaluation = "XGBoostModelEval_calibration";
-  add("CradleDataLoading_testing", "CradleDataLoading_calibration", "CradleDataLoadingConfig", {
-    job_type: "testing",
-  });
-  add("TabularPreprocessing_testing", "TabularPreprocessing_calibration", "TabularPreprocessingConfig", {
-    job_type: "testing",
-  });
-  add("LightGBMModelInference_testing", evaluation, "LightGBMModelInferenceConfig", {
-    job_type: "testing",
-    processing_entry_point: "lightgbm_model_inference.py",
-  });
-  add("ModelMetricsComputation_testing", evaluation, "ModelMetricsComputationConfig", {
-    job_type: "testing",
-    processing_entry_point: "model_metrics_computation.py",
-  });
-  add("ModelWikiGenerator", "Package", "ModelWikiGeneratorConfig", {
-    processing_entry_point: "model_wiki_generator.py",
-    model_name: "ab_lightgbm",
-  });
-  add(
-    "PercentileModelCalibration_calibration",
-    "ModelCalibration_calibration",
-    "PercentileModelCalibrationConfig",
-    { processing_entry_point: "percentile_model_calibration.py" },
-  );
-  writeFileSync(file, JSON.stringify(config, null, 1));
-}
 
 describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
   beforeAll(async () => {
@@ -234,7 +125,7 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
   });
 
   it("run unmodified: each of the project's own bugs on its node, with file and line", () => {
-    let { result } = run();
+    let { result } = run(dir);
     expect(result.scriptResults.TabularPreprocessing_training?.status).toBe("passed");
     let failed = failure(result, "LightGBMTraining");
     expect(failed.error).toMatchObject({ type: "ImportError", phase: "import" });
@@ -245,7 +136,7 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
     expect(result.scriptResults.Package?.status).toBe("skipped");
 
     FIXES.relativeImport(dir);
-    ({ result } = run());
+    ({ result } = run(dir));
     failed = failure(result, "LightGBMTraining");
     expect(failed.error).toMatchObject({ type: "FileNotFoundError", phase: "main" });
     expect(failed.error?.message).toContain(path.join(dir, "dockers/hyperparams/hyperparameters_NA.json"));
@@ -260,7 +151,7 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
     });
 
     FIXES.regionHyperparameters(dir);
-    ({ result } = run());
+    ({ result } = run(dir));
     expect(result.scriptResults.LightGBMTraining?.status).toBe("passed");
     failed = failure(result, "LightGBMModelEval_calibration");
     expect(failed.error?.type).toBe("FileNotFoundError");
@@ -273,7 +164,7 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
 
   it("with the user's fixes applied, every script of the project passes", () => {
     writeFileSync(path.join(dir, "dagtest.yaml"), userSpec(python, RISK_TABLE_MODE));
-    const { result, status } = run();
+    const { result, status } = run(dir);
     const statuses = Object.fromEntries(Object.entries(result.scriptResults).map(([n, r]) => [n, r.status]));
     expect(status, JSON.stringify(statuses)).toBe(0);
     for (const name of [
@@ -323,7 +214,7 @@ describe.skipIf(!present)(
     afterAll(removeTempDirs);
 
     it("runs inference, percentile calibration and metrics; the metrics script's own bug on its line", () => {
-      let { result } = run();
+      let { result } = run(dir);
       const passed = (name: string) =>
         expect(["passed", "cached"], name).toContain(result.scriptResults[name]?.status);
       for (const name of [
@@ -353,7 +244,7 @@ describe.skipIf(!present)(
           )
           .replace("data_summary['has_amount_data']", "data_summary.get('has_amount_data', False)"),
       );
-      ({ result } = run());
+      ({ result } = run(dir));
       for (const [name, res] of Object.entries(result.scriptResults))
         if (res.status !== "skipped")
           expect(["passed", "cached"], `${name}: ${JSON.stringify(res.error)}`).toContain(res.status);
