@@ -119,6 +119,23 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
       provision: { kind: "code-dir", path: path.join(dir, "dockers/hyperparams") },
       binding: { rule: "script-main", mainPath: "/opt/ml/code/hyperparams" },
     });
+    // Signal, not noise: the cloud env reads are one note line; --verbose lists each.
+    const text = spawnSync(process.execPath, [cliPath, "plan"], {
+      cwd: dir,
+      env: cliEnv(),
+      encoding: "utf8",
+    });
+    expect(text.stdout).toMatch(
+      /note \d+ finding\(s\) on \d+ node\(s\) need nothing from you \(DAGTEST_CLOUD_ENV\)/,
+    );
+    expect(text.stdout).not.toContain("SECURE_PYPI_DOMAIN");
+    const verbose = spawnSync(process.execPath, [cliPath, "plan", "--verbose"], {
+      cwd: dir,
+      env: cliEnv(),
+      encoding: "utf8",
+    });
+    expect(verbose.stdout).toContain("reads env SECURE_PYPI_DOMAIN");
+    expect(text.stdout.match(/^ {2}warning /gm)?.length).toBe(plan.summary.warnings);
     // Fallback keys and cloud env reads are not disagreements.
     expect(plan.problems.filter((p) => p.code === "DAGTEST_UNDECLARED_INPUT")).toEqual([]);
     expect(plan.problems.filter((p) => p.code === "DAGTEST_UNDECLARED_ENV")).toEqual([]);
