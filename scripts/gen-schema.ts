@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { generatePlanSchema, generateSpecSchema } from "./schemas.js";
+import { generatePlanSchema, generateServeProtocolSchema, generateSpecSchema } from "./schemas.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 writeFileSync(
@@ -17,4 +17,10 @@ writeFileSync(
   path.join(root, "schema/plan.schema.json"),
   `${JSON.stringify(generatePlanSchema(root), null, 2)}\n`,
 );
-console.log("wrote schema/dagtest.schema.json and schema/plan.schema.json");
+writeFileSync(
+  path.join(root, "schema/serve-protocol.schema.json"),
+  `${JSON.stringify(generateServeProtocolSchema(root), null, 2)}\n`,
+);
+console.log(
+  "wrote schema/dagtest.schema.json, schema/plan.schema.json and schema/serve-protocol.schema.json",
+);

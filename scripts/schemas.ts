@@ -24,3 +24,22 @@ export function generatePlanSchema(root: string): Record<string, unknown> {
     ...(generator.createSchema("Plan") as Record<string, unknown>),
   };
 }
+
+/** The engine protocol of `dagtest serve --stdio` (src/serve/protocol.ts), shared with python/dagtest. */
+export function generateServeProtocolSchema(root: string): Record<string, unknown> {
+  const generator = createGenerator({
+    path: path.join(root, "src/serve/protocol.ts"),
+    tsconfig: path.join(root, "tsconfig.json"),
+    type: "ServeProtocol",
+    expose: "export",
+    topRef: true,
+    jsDoc: "extended",
+    additionalProperties: false,
+    skipTypeCheck: true,
+  });
+  return {
+    $id: "https://dagtest.dev/schema/serve-protocol.schema.json",
+    title: "dagtest serve --stdio",
+    ...(generator.createSchema("ServeProtocol") as Record<string, unknown>),
+  };
+}

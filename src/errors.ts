@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   DAGTEST_NOT_CONFIGURED: "Some scripts still need answers before testing",
   DAGTEST_UNKNOWN_NODE: "A name is not a node (or not a script) of the pipeline",
   DAGTEST_USAGE: "The command line is incomplete or contradictory",
+  DAGTEST_PROTOCOL_MISMATCH: "The Python package and the engine speak different protocol versions",
   DAGTEST_PYTHON_NOT_FOUND: "The Python interpreter cannot be started",
   DAGTEST_INTERNAL: "A bug in dagtest",
 } as const;

@@ -11,6 +11,7 @@ import { registerCache } from "./commands/cache.js";
 import { registerInit } from "./commands/init.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRun } from "./commands/run.js";
+import { registerServe } from "./commands/serve.js";
 import { registerStatus } from "./commands/status.js";
 import { formatError } from "./format-error.js";
 import type { CommandResult } from "./result.js";
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerCache(program, done);
   registerInit(program, done);
   registerStatus(program, done);
+  registerServe(program, done);
   const wantsJson = argv.includes("--json");
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -5,11 +5,12 @@ import { runPlan } from "../engine/run.js";
 import { createExecutor } from "../exec/index.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
+import type { ExecuteOptions } from "./types.js";
 
 export async function executePlan(
   project: Project,
   plan: Plan,
-  options: { concurrency?: number; signal?: AbortSignal },
+  options: ExecuteOptions,
 ): Promise<RunResult> {
   const executor = createExecutor();
   try {
@@ -19,6 +20,7 @@ export async function executePlan(
       python: plan.sources.python.executable ?? project.python,
       concurrency: options.concurrency ?? 2,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.reporters ? { reporters: options.reporters } : {}),
       cache: project.execution.cache.enabled ? new LocalCache(project.baseDir) : null,
     });
   } finally {

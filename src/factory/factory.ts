@@ -27,6 +27,7 @@ import type { SpecDocument } from "./spec-document.js";
 import { type DecisionSets, previewResolution, summarise } from "./summary.js";
 import type {
   ExecutablePlan,
+  ExecuteOptions,
   FactorySummary,
   GuidedTestingResult,
   ScriptConfiguration,
@@ -207,9 +208,7 @@ export class TestingFactory {
    * Auto-configure what can be, refuse with the list of what is missing, otherwise run everything.
    * @example const { results, factory: summary } = await factory.executeDagGuidedTesting(); results.pipelineSuccess;
    */
-  async executeDagGuidedTesting(
-    options: { concurrency?: number; signal?: AbortSignal } = {},
-  ): Promise<GuidedTestingResult> {
+  async executeDagGuidedTesting(options: ExecuteOptions = {}): Promise<GuidedTestingResult> {
     for (const name of this.getScriptsRequiringTesting()) this.autoConfigureScriptIfPossible(name);
     const summary = this.getTestingFactorySummary();
     if (!summary.readyForTesting) {

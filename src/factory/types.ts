@@ -1,4 +1,5 @@
 /** The public types of the interactive testing factory (the seeds' names, camelCased). */
+import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 
@@ -127,5 +128,13 @@ export interface ValidationIssue {
 /** A plan ready to run: `compileDagToScriptExecution()` returns one. */
 export interface ExecutablePlan {
   readonly plan: Plan;
-  execute(options?: { concurrency?: number; signal?: AbortSignal }): Promise<RunResult>;
+  execute(options?: ExecuteOptions): Promise<RunResult>;
+}
+
+/** How to run a factory's plan: at most `concurrency` scripts at once, stopped by `signal`. */
+export interface ExecuteOptions {
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  /** Listeners of the run's events (progress in a notebook, the engine protocol). */
+  readonly reporters?: readonly Reporter[];
 }

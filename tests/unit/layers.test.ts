@@ -26,6 +26,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   reporters: ["model", "util", "errors"],
   engine: ["model", "util", "errors", "exec", "cache", "scheduler", "graph"],
   factory: ["model", "util", "errors", "config", "plan", "engine", "exec", "cache", "graph"],
+  serve: ["model", "util", "errors", "factory", "version"],
   cli: ["*"],
   index: ["*"],
 };

@@ -1,0 +1,241 @@
+"""The wire types of the engine protocol (``dagtest serve --stdio``), as TypedDicts.
+
+They mirror ``src/serve/protocol.ts`` key for key (camelCase, as on the wire); the tests check
+them against ``schema/serve-protocol.schema.json``, which is generated from the TypeScript types,
+so both sides share one schema. The friendlier snake_case objects the factory returns are in
+:mod:`dagtest.records`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Dict, List, Optional, Union
+
+if sys.version_info >= (3, 11):
+    from typing import NotRequired, TypedDict
+else:  # pragma: no cover - older interpreters
+    from typing import TypedDict
+
+    NotRequired = Optional  # type: ignore[assignment,misc]
+
+#: The protocol this package speaks; the engine refuses another with DAGTEST_PROTOCOL_MISMATCH.
+PROTOCOL_VERSION = 1
+
+Scalar = Union[str, int, float, bool]
+
+
+class SourceLocation(TypedDict, total=False):
+    file: str
+    line: int
+    column: int
+
+
+class ErrorData(TypedDict, total=False):
+    code: str
+    hint: str
+    location: SourceLocation
+
+
+class ErrorObject(TypedDict):
+    code: int
+    message: str
+    data: ErrorData
+
+
+class CreateFactoryParams(TypedDict, total=False):
+    project: str
+    spec: str
+    dag: str
+    config: str
+    interfaces: List[str]
+    scripts: List[str]
+    paths: Dict[str, str]
+    projectRoot: str
+    python: str
+
+
+class FactoryHandle(TypedDict):
+    factoryId: int
+    specFile: str
+
+
+class ScriptConfiguration(TypedDict, total=False):
+    inputs: Dict[str, str]
+    outputs: Dict[str, str]
+    env: Dict[str, Scalar]
+    jobArgs: Dict[str, Scalar]
+
+
+class ValidationIssue(TypedDict):
+    script: str
+    field: str
+    message: str
+    hint: str
+
+
+class InputRequirementView(TypedDict):
+    name: str
+    description: str
+    required: bool
+    dataType: str
+    channels: List[str]
+    defaultValue: Optional[str]
+    source: str
+    configField: Optional[str]
+    needsUser: bool
+
+
+class OutputRequirementView(TypedDict):
+    name: str
+    description: str
+    dataType: str
+
+
+class EnvRequirementView(TypedDict):
+    name: str
+    description: str
+    required: bool
+    defaultValue: Optional[str]
+    source: str
+    configField: Optional[str]
+    needsUser: bool
+
+
+class JobArgRequirementView(TypedDict):
+    name: str
+    flag: str
+    description: str
+    required: bool
+    defaultValue: Optional[str]
+    source: str
+    configField: Optional[str]
+
+
+class MissingAnswer(TypedDict):
+    field: str
+    message: str
+    answerAt: str
+
+
+class ScriptTestingRequirements(TypedDict):
+    node: str
+    scriptPath: str
+    stepType: Optional[str]
+    jobType: Optional[str]
+    frameworks: List[str]
+    dependencies: List[str]
+    inputs: List[InputRequirementView]
+    outputs: List[OutputRequirementView]
+    env: List[EnvRequirementView]
+    jobArgs: List[JobArgRequirementView]
+    autoConfigurable: bool
+    missing: List[MissingAnswer]
+
+
+class SkippedNode(TypedDict):
+    node: str
+    reason: str
+    detail: str
+
+
+class FactorySummary(TypedDict):
+    totalScripts: int
+    states: Dict[str, str]
+    counts: Dict[str, int]
+    pendingScripts: List[str]
+    skippedNodes: List[SkippedNode]
+    planErrors: int
+    readyForTesting: bool
+
+
+class ScriptResolutionPreview(TypedDict):
+    node: str
+    scriptPath: Optional[str]
+    rule: str
+    confidence: float
+    reason: Optional[str]
+
+
+class PortRef(TypedDict):
+    node: str
+    port: str
+
+
+DataFlowResult = TypedDict(
+    "DataFlowResult",
+    {
+        "from": PortRef,
+        "to": PortRef,
+        "path": str,
+        "ok": bool,
+        "files": int,
+        "bytes": int,
+        "rows": Optional[int],
+        "columns": Optional[List[str]],
+        "formats": List[str],
+        "message": str,
+    },
+)
+
+
+class ScriptResult(TypedDict):
+    node: str
+    status: str
+    reason: Optional[str]
+    message: str
+    startedAt: Optional[str]
+    durationMs: float
+    peakRssKb: Optional[int]
+    exitCode: Optional[int]
+    signal: Optional[str]
+    logs: Optional[Dict[str, Any]]
+    logTail: Optional[str]
+    error: Optional[Dict[str, Any]]
+    outputs: Dict[str, str]
+    guardEvents: List[Dict[str, Any]]
+    checks: List[str]
+    ranBecause: List[str]
+    executor: NotRequired[str]
+    scriptMs: NotRequired[Optional[float]]
+
+
+class RunSummary(TypedDict):
+    total: int
+    passed: int
+    failed: int
+    skipped: int
+    cached: int
+    cancelled: int
+
+
+class RunResult(TypedDict):
+    runRecordVersion: int
+    runId: str
+    runDir: str
+    startedAt: str
+    durationMs: float
+    pipelineSuccess: bool
+    interrupted: bool
+    executionOrder: List[str]
+    scriptResults: Dict[str, ScriptResult]
+    dataFlowResults: List[DataFlowResult]
+    errors: List[str]
+    summary: RunSummary
+
+
+class GuidedTestingResult(TypedDict):
+    results: RunResult
+    factory: FactorySummary
+
+
+class ProgressEvent(TypedDict, total=False):
+    """One engine event: ``type`` is runStart, nodeQueued, nodeStart, nodeEnd, edgeChecked or runEnd."""
+
+    type: str
+    node: str
+    runId: str
+    runDir: str
+    total: int
+    running: List[str]
+    result: Any
+    check: DataFlowResult
