@@ -40,7 +40,8 @@ export async function serveStdio(streams: StdioStreams): Promise<void> {
         write(response);
         if (method === "shutdown") lines.close();
       });
-    const task = immediate ? run() : (chain = chain.then(run));
+    if (!immediate) chain = chain.then(run);
+    const task = immediate ? run() : chain;
     pending.add(task);
     void task.finally(() => pending.delete(task));
   }
