@@ -6,8 +6,7 @@ so both sides share one schema. The friendlier snake_case objects the factory re
 :mod:`dagtest.records`.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: TypedDict must see NotRequired at runtime.
 import sys
 from typing import Any, Dict, List, Optional, Union
 
@@ -24,10 +23,10 @@ PROTOCOL_VERSION = 1
 Scalar = Union[str, int, float, bool]
 
 
-class SourceLocation(TypedDict, total=False):
+class SourceLocation(TypedDict):
     file: str
-    line: int
-    column: int
+    line: NotRequired[int]
+    column: NotRequired[int]
 
 
 class ErrorData(TypedDict, total=False):
