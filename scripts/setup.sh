@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything dagtest needs to build, test and run its example, idempotently:
 # node packages (npm ci), a project-local Python virtualenv (.venv) with the example's
-# packages, and the compiled CLI (dist/). Re-running skips what is already up to date.
+# packages, the compiled CLI (dist/) and the Python wheel (dist/wheel/). Re-running skips what is already up to date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,3 +43,7 @@ fi
 
 log "building dist/"
 npm run --silent build
+
+# The Python package (python/dagtest) as a wheel: the engine bundled into one file + the runner.
+log "building the Python wheel (dist/wheel/)"
+.venv/bin/python scripts/build_wheel.py dist/wheel >/dev/null

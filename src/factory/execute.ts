@@ -7,11 +7,7 @@ import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import type { ExecuteOptions } from "./types.js";
 
-export async function executePlan(
-  project: Project,
-  plan: Plan,
-  options: ExecuteOptions,
-): Promise<RunResult> {
+export async function executePlan(project: Project, plan: Plan, options: ExecuteOptions): Promise<RunResult> {
   const executor = createExecutor();
   try {
     return await runPlan(plan, {

@@ -9,7 +9,11 @@ import { Ajv } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generatePlanSchema, generateSpecSchema } from "../../scripts/schemas.js";
+import {
+  generatePlanSchema,
+  generateServeProtocolSchema,
+  generateSpecSchema,
+} from "../../scripts/schemas.js";
 import { loadSpecProject } from "../../src/config/project.js";
 import { planProject } from "../../src/plan/build.js";
 
@@ -46,4 +50,10 @@ describe("schema/plan.schema.json", () => {
     expect(validate(json), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     expect(validate({ ...(json as object), planVersion: 2 })).toBe(false);
   });
+});
+
+describe("schema/serve-protocol.schema.json", () => {
+  it("is what src/serve/protocol.ts generates (run `npm run gen:schema` after changing it)", () => {
+    expect(committed("serve-protocol.schema.json")).toEqual(generateServeProtocolSchema(root));
+  }, 30_000);
 });
