@@ -7,11 +7,18 @@ export function generateSpecSchema(): Record<string, unknown> {
   return specJsonSchema();
 }
 
-export function generatePlanSchema(root: string): Record<string, unknown> {
+/** The JSON Schema of one exported TypeScript type, with its `$id` and title. */
+function typeSchema(
+  root: string,
+  file: string,
+  type: string,
+  id: string,
+  title: string,
+): Record<string, unknown> {
   const generator = createGenerator({
-    path: path.join(root, "src/model/plan.ts"),
+    path: path.join(root, file),
     tsconfig: path.join(root, "tsconfig.json"),
-    type: "Plan",
+    type,
     expose: "export",
     topRef: true,
     jsDoc: "extended",
@@ -19,27 +26,23 @@ export function generatePlanSchema(root: string): Record<string, unknown> {
     skipTypeCheck: true,
   });
   return {
-    $id: "https://dagtest.dev/schema/plan.schema.json",
-    title: "dagtest plan --json",
-    ...(generator.createSchema("Plan") as Record<string, unknown>),
+    $id: `https://dagtest.dev/schema/${id}`,
+    title,
+    ...(generator.createSchema(type) as Record<string, unknown>),
   };
+}
+
+export function generatePlanSchema(root: string): Record<string, unknown> {
+  return typeSchema(root, "src/model/plan.ts", "Plan", "plan.schema.json", "dagtest plan --json");
 }
 
 /** The engine protocol of `dagtest serve --stdio` (src/serve/protocol.ts), shared with python/dagtest. */
 export function generateServeProtocolSchema(root: string): Record<string, unknown> {
-  const generator = createGenerator({
-    path: path.join(root, "src/serve/protocol.ts"),
-    tsconfig: path.join(root, "tsconfig.json"),
-    type: "ServeProtocol",
-    expose: "export",
-    topRef: true,
-    jsDoc: "extended",
-    additionalProperties: false,
-    skipTypeCheck: true,
-  });
-  return {
-    $id: "https://dagtest.dev/schema/serve-protocol.schema.json",
-    title: "dagtest serve --stdio",
-    ...(generator.createSchema("ServeProtocol") as Record<string, unknown>),
-  };
+  return typeSchema(
+    root,
+    "src/serve/protocol.ts",
+    "ServeProtocol",
+    "serve-protocol.schema.json",
+    "dagtest serve --stdio",
+  );
 }

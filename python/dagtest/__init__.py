@@ -34,12 +34,10 @@ from .records import (
     InputRequirement,
     JobArgument,
     OutputRequirement,
-    Plan,
-    ScriptResult,
     ScriptTestingRequirements,
     SkippedNode,
-    TestingResults,
 )
+from .results import Plan, ScriptResult, TestingResults
 
 
 def engine_info() -> Dict[str, str]:

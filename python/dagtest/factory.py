@@ -7,25 +7,21 @@ factory), so the Python API, ``dagtest status``/``plan``/``run --json`` and the 
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._engine import Engine, RunInterrupted
 from ._progress import Progress
+from ._inputs import PathLike, Scalar, absolute, as_list, configuration, dag_file, project_of
 from .errors import ConfigurationError
-from .protocol import CreateFactoryParams, ScriptConfiguration, ScriptResolutionPreview, ValidationIssue
-from .records import FactorySummary, Plan, ScriptTestingRequirements, SkippedNode, TestingResults, seed_state
+from .protocol import CreateFactoryParams, ScriptResolutionPreview, ValidationIssue
+from .records import FactorySummary, ScriptTestingRequirements, SkippedNode, seed_state
+from .results import Plan, TestingResults
 
-PathLike = Union[str, "os.PathLike[str]"]
 #: A DAG: a file (cursus ``*.dag.json`` or plain ``{nodes, edges}``), a dict, or an object with
 #: ``nodes`` and ``edges`` attributes such as cursus's ``PipelineDAG``.
 DagLike = Union[PathLike, Mapping[str, Any], Any]
-Scalar = Union[str, int, float, bool]
-
-#: Where an in-memory DAG is written, next to dagtest.yaml, so ``dagtest run`` can read it too.
-INLINE_DAG_FILE = "dagtest.dag.json"
 
 
 class InteractiveRuntimeTestingFactory:
@@ -59,22 +55,22 @@ class InteractiveRuntimeTestingFactory:
         self.config_path = None if config_path is None else str(config_path)
         self.progress = progress
         self.last_results: Optional[TestingResults] = None
-        project_dir, spec = _project_of(project if project is not None else workspace_dir)
+        project_dir, spec = project_of(project if project is not None else workspace_dir)
         params: CreateFactoryParams = {"project": project_dir}
         if spec:
             params["spec"] = spec
         if dag is not None:
-            params["dag"] = _dag_file(dag, project_dir)
+            params["dag"] = dag_file(dag, project_dir)
         if config_path is not None:
-            params["config"] = _abs(config_path)
+            params["config"] = absolute(config_path)
         if interfaces is not None:
-            params["interfaces"] = [_abs(p) for p in _list(interfaces)]
+            params["interfaces"] = [absolute(p) for p in as_list(interfaces)]
         if scripts is not None:
-            params["scripts"] = [_abs(p) for p in _list(scripts)]
+            params["scripts"] = [absolute(p) for p in as_list(scripts)]
         if paths:
-            params["paths"] = {prefix: _abs(folder) for prefix, folder in paths.items()}
+            params["paths"] = {prefix: absolute(folder) for prefix, folder in paths.items()}
         if project_root is not None:
-            params["projectRoot"] = _abs(project_root)
+            params["projectRoot"] = absolute(project_root)
         if python is not None:
             params["python"] = str(python)
         self._engine = Engine()
@@ -101,7 +97,7 @@ class InteractiveRuntimeTestingFactory:
         wire = self._call("factory.requirements", name=script_name)
         return ScriptTestingRequirements.from_wire(wire, self._render)
 
-    def validate_script_configuration(
+    def validate_scriptconfiguration(
         self,
         script_name: str,
         expected_inputs: Optional[Mapping[str, PathLike]] = None,
@@ -110,7 +106,7 @@ class InteractiveRuntimeTestingFactory:
         job_arguments: Optional[Mapping[str, Scalar]] = None,
     ) -> List[ValidationIssue]:
         """The issues a configuration would raise, without applying it (``[]``: it would pass)."""
-        config = _configuration(expected_inputs, expected_outputs, environment_variables, job_arguments)
+        config = configuration(expected_inputs, expected_outputs, environment_variables, job_arguments)
         return list(self._call("factory.validate", name=script_name, config=config))
 
     def configure_script_testing(
@@ -135,7 +131,7 @@ class InteractiveRuntimeTestingFactory:
         with ``code``, ``message``, ``hint`` and ``issues``; nothing changes then. Returns the
         script's requirements after the change (``None`` for a phantom).
         """
-        config = _configuration(
+        config = configuration(
             expected_inputs if expected_inputs is not None else input_paths,
             expected_outputs if expected_outputs is not None else output_paths,
             environment_variables if environment_variables is not None else environ_vars,
@@ -145,7 +141,7 @@ class InteractiveRuntimeTestingFactory:
             wire = self._call("factory.configure", name=script_name, config=config)
         except ConfigurationError as error:
             # Each rejected field on its own, for code that wants to show them one by one.
-            error.issues = self.validate_script_configuration(
+            error.issues = self.validate_scriptconfiguration(
                 script_name,
                 config.get("inputs"),
                 config.get("outputs"),
@@ -277,69 +273,3 @@ class InteractiveRuntimeTestingFactory:
             },
         }
         return TestingResults.from_wire(wire["results"], info, self._render)
-
-
-def _abs(path: PathLike) -> str:
-    return os.path.abspath(os.fspath(path))
-
-
-def _list(value: Union[PathLike, Sequence[PathLike]]) -> List[PathLike]:
-    if isinstance(value, (str, os.PathLike)):
-        return [value]
-    return list(value)
-
-
-def _project_of(project: Optional[PathLike]) -> "tuple[str, Optional[str]]":
-    """A folder, or a dagtest.yaml file (its folder is the project)."""
-    if project is None:
-        return os.getcwd(), None
-    path = Path(_abs(project))
-    if path.suffix in (".yaml", ".yml") or path.is_file():
-        return str(path.parent), path.name
-    return str(path), None
-
-
-def _dag_file(dag: DagLike, project_dir: str) -> str:
-    if isinstance(dag, (str, os.PathLike)):
-        return _abs(dag)
-    if isinstance(dag, Mapping):
-        nodes, edges = dag.get("nodes"), dag.get("edges", [])
-    elif hasattr(dag, "nodes") and hasattr(dag, "edges"):
-        nodes, edges = dag.nodes, dag.edges
-    else:
-        raise TypeError(
-            "dag must be a file path, a {'nodes': [...], 'edges': [[a, b], ...]} dict, "
-            f"or an object with `nodes` and `edges` (a cursus PipelineDAG); got {type(dag).__name__}."
-        )
-    document = {"nodes": [str(n) for n in nodes or []], "edges": [[str(a), str(b)] for a, b in edges or []]}
-    os.makedirs(project_dir, exist_ok=True)
-    target = os.path.join(project_dir, INLINE_DAG_FILE)
-    tmp = target + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(document, handle, indent=2)
-        handle.write("\n")
-    os.replace(tmp, target)
-    return target
-
-
-def _path(value: Any) -> Any:
-    """Paths relative to your cwd become absolute (dagtest.yaml stores them relative to itself)."""
-    return _abs(value) if isinstance(value, (str, os.PathLike)) and os.fspath(value) else value
-
-
-def _configuration(
-    inputs: Optional[Mapping[str, PathLike]],
-    outputs: Optional[Mapping[str, PathLike]],
-    env: Optional[Mapping[str, Scalar]],
-    args: Optional[Mapping[str, Scalar]],
-) -> ScriptConfiguration:
-    config: ScriptConfiguration = {}
-    if inputs:
-        config["inputs"] = {k: _path(v) for k, v in inputs.items()}
-    if outputs:
-        config["outputs"] = {k: _path(v) for k, v in outputs.items()}
-    if env:
-        config["env"] = dict(env)
-    if args:
-        config["jobArgs"] = dict(args)
-    return config

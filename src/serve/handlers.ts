@@ -46,7 +46,11 @@ export class ServeSession {
   }
 
   handlers(): Handlers {
-    const f = (params: { readonly factoryId: number }) => this.#factory(params.factoryId);
+    return { ...this.#sessionMethods(), ...this.#factoryMethods() };
+  }
+
+  /** The conversation itself: version check, runs, views, shutdown. */
+  #sessionMethods(): Pick<Handlers, "initialize" | "run.cancel" | "html.render" | "shutdown"> {
     return {
       initialize: (params) => {
         if (params.protocolVersion !== SERVE_PROTOCOL_VERSION) {
@@ -63,6 +67,23 @@ export class ServeSession {
           node: process.version,
         };
       },
+      "run.cancel": (params) => {
+        const controller = this.#runs.get(params.factoryId);
+        controller?.abort();
+        return { cancelled: controller !== undefined };
+      },
+      "html.render": (params) => ({ html: renderHtml(params.view, params.value) }),
+      shutdown: () => {
+        this.abortAll();
+        return null;
+      },
+    };
+  }
+
+  /** One call into the TestingFactory each. */
+  #factoryMethods(): Omit<Handlers, "initialize" | "run.cancel" | "html.render" | "shutdown"> {
+    const f = (params: { readonly factoryId: number }) => this.#factory(params.factoryId);
+    return {
       "factory.create": async (params) => {
         this.#requireInitialized();
         const factory = await createTestingFactory(factoryOptions(params));
@@ -92,16 +113,6 @@ export class ServeSession {
         return { specFile: factory.specFile };
       },
       "factory.execute": (params) => this.#execute(params.factoryId, params.concurrency),
-      "run.cancel": (params) => {
-        const controller = this.#runs.get(params.factoryId);
-        controller?.abort();
-        return { cancelled: controller !== undefined };
-      },
-      "html.render": (params) => ({ html: renderHtml(params.view, params.value) }),
-      shutdown: () => {
-        this.abortAll();
-        return null;
-      },
     };
   }
 

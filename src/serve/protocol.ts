@@ -8,6 +8,7 @@
  * does not speak it answers with `DAGTEST_PROTOCOL_MISMATCH` and the client says which to upgrade.
  */
 import type { SourceLocation } from "../errors.js";
+import type { FactoryOptions } from "../factory/create.js";
 import type {
   FactorySummary,
   GuidedTestingResult,
@@ -23,18 +24,8 @@ import type { RunResult } from "../model/run.js";
 
 export const SERVE_PROTOCOL_VERSION = 1;
 
-/** `factory.create`: the options of `createTestingFactory`, paths relative to the server's cwd. */
-export interface CreateFactoryParams {
-  readonly project?: string;
-  readonly spec?: string;
-  readonly dag?: string;
-  readonly config?: string;
-  readonly interfaces?: readonly string[];
-  readonly scripts?: readonly string[];
-  readonly paths?: Readonly<Record<string, string>>;
-  readonly projectRoot?: string;
-  readonly python?: string;
-}
+/** `factory.create`: the options of `createTestingFactory`; relative paths are relative to the server's cwd. */
+export type CreateFactoryParams = FactoryOptions;
 
 /** What `factory.create` answers: the factory's handle and where its spec lives. */
 export interface FactoryHandle {

@@ -8,14 +8,13 @@ import subprocess
 import sys
 import textwrap
 import typing
-from pathlib import Path
 
 import pytest
 from pkg_env import EXAMPLE, PYTHON_DIR, REPO, SCRIPTS_PYTHON, copy_example
 
 import dagtest
 from dagtest import protocol
-from dagtest.records import TestingResults
+from dagtest.results import TestingResults
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +180,10 @@ def _keys(cls):
      "DataFlowResult", "GuidedTestingResult", "SourceLocation", "PortRef"],
 )
 def test_wire_types_match_the_shared_protocol_schema(name):
-    schema = json.loads((REPO / "schema" / "serve-protocol.schema.json").read_text())["definitions"][name]
+    definitions = json.loads((REPO / "schema" / "serve-protocol.schema.json").read_text())["definitions"]
+    schema = definitions[name]
+    while "$ref" in schema:  # an alias (CreateFactoryParams = FactoryOptions)
+        schema = definitions[schema["$ref"].rsplit("/", 1)[1]]
     cls = getattr(protocol, name)
     assert _keys(cls) == set(schema["properties"]), f"python/dagtest/protocol.py {name} differs from the schema"
     if sys.version_info >= (3, 11):  # NotRequired exists: optional keys must match too
