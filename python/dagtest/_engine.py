@@ -66,7 +66,11 @@ class Engine:
         threading.Thread(target=self._read_stderr, daemon=True).start()
         self._finalizer = weakref.finalize(self, _stop, self._proc)
         atexit.register(self._finalizer)
-        hello = self.request("initialize", {"protocolVersion": PROTOCOL_VERSION, "client": "python"})
+        try:
+            hello = self.request("initialize", {"protocolVersion": PROTOCOL_VERSION, "client": "python"})
+        except BaseException:
+            self.close()
+            raise
         self.version: str = hello["dagtestVersion"]
 
     @property
@@ -86,6 +90,10 @@ class Engine:
         while True:
             try:
                 message = self._next()
+                if message.get("method") == "run.event":
+                    if on_event is not None:
+                        on_event(message["params"]["event"])
+                    continue
             except KeyboardInterrupt:
                 if cancel is None or cancelled:
                     self.close(force=True)
@@ -93,10 +101,6 @@ class Engine:
                 cancelled = True
                 sys.stderr.write("\n[dagtest] stopping the run: Ctrl-C again to stop the engine at once\n")
                 self._send("run.cancel", cancel)
-                continue
-            if message.get("method") == "run.event":
-                if on_event is not None:
-                    on_event(message["params"]["event"])
                 continue
             if message.get("id") != request_id:
                 continue  # the answer to a run.cancel
