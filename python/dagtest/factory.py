@@ -8,6 +8,7 @@ factory), so the Python API, ``dagtest status``/``plan``/``run --json`` and the 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -81,6 +82,7 @@ class InteractiveRuntimeTestingFactory:
             raise
         self._id: int = handle["factoryId"]
         self.spec_file: str = handle["specFile"]
+        self._warn_if_the_spec_wins(params)
 
     # --- the seeds' API ---------------------------------------------------------------------
 
@@ -232,6 +234,19 @@ class InteractiveRuntimeTestingFactory:
         return f"<InteractiveRuntimeTestingFactory {self.spec_file}>"
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _warn_if_the_spec_wins(self, params: CreateFactoryParams) -> None:
+        """An existing dagtest.yaml is loaded as it is: say so when it names another DAG or config."""
+        sources = self._call("factory.plan")["sources"]
+        for key in ("dag", "config"):
+            given = params.get(key)
+            if given and sources.get(key) and os.path.realpath(given) != os.path.realpath(sources[key]):
+                warnings.warn(
+                    f"{self.spec_file} already exists and names {key} {sources[key]}, not {given}: "
+                    "the saved spec is used. Pass project= another folder to start a new spec, "
+                    "or edit that file.",
+                    stacklevel=3,
+                )
 
     def _call(self, method: str, **params: Any) -> Any:
         return self._engine.request(method, {"factoryId": self._id, **params})

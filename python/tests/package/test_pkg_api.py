@@ -199,3 +199,13 @@ def test_records_typecheck_as_the_seeds_result_keys():
     keys = {f for f in TestingResults.__dataclass_fields__}
     assert {"pipeline_success", "script_results", "data_flow_results", "execution_order", "errors", "interactive_factory_info"} <= keys
     assert os.path.exists(PYTHON_DIR / "dagtest" / "py.typed")
+
+
+def test_an_existing_spec_that_names_another_config_is_used_with_a_warning(tmp_path):
+    project = copy_example(tmp_path / "p")
+    other = tmp_path / "other.json"
+    other.write_text((EXAMPLE / "pipeline_config" / "config.json").read_text())
+    with pytest.warns(UserWarning, match="already exists and names config"):
+        factory = dagtest.InteractiveRuntimeTestingFactory(project / "pipeline.dag.json", other, project=project)
+    with factory:
+        assert factory.get_pending_script_configurations() == []  # the saved answers were loaded
