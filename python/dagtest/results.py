@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from .protocol import DataFlowResult, RunResult as WireRunResult, ScriptResult as WireScriptResult
+from .protocol import DataFlowResult, RunResult as WireRunResult, RunSummary, ScriptResult as WireScriptResult
 from .records import Record, Renderer
 
 
@@ -98,7 +98,7 @@ class TestingResults(Record):
             script_results={n: ScriptResult.from_wire(r) for n, r in w["scriptResults"].items()},
             data_flow_results=[DataFlow.from_wire(d) for d in w["dataFlowResults"]],
             errors=list(w["errors"]),
-            summary=dict(w["summary"]),
+            summary=_counts(w["summary"]),
             run_id=w["runId"],
             run_dir=w["runDir"],
             duration_ms=w["durationMs"],
@@ -106,6 +106,17 @@ class TestingResults(Record):
         )
         record._attach(w, render)
         return record
+
+
+def _counts(summary: RunSummary) -> Dict[str, int]:
+    return {
+        "total": summary["total"],
+        "passed": summary["passed"],
+        "failed": summary["failed"],
+        "skipped": summary["skipped"],
+        "cached": summary["cached"],
+        "cancelled": summary["cancelled"],
+    }
 
 
 class Plan(Record):

