@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (`npm test`, and what .ci/run calls): sets everything up, then runs the
-# typecheck, the linter, the vitest suite and the pytest suite of the Python runner, and ends
+# typecheck, the linter, the vitest suite and the pytest suites (the Python runner, and the Python
+# package: its wheel in a fresh venv without node, and the example notebook), and ends
 # with one plain `N passed, N failed` line counted from the real results of both suites.
 set -uo pipefail
 cd "$(dirname "$0")/.."
