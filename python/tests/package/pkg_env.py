@@ -39,8 +39,9 @@ def cache_dir() -> Path:
 
 
 def base_python() -> str:
-    """The interpreter the fresh venvs are made from (the .venv's own base interpreter)."""
-    return getattr(sys, "_base_executable", None) or sys.executable
+    """The interpreter that downloads wheels and makes the fresh venvs: the tests' own (.venv's,
+    which has pip even where the system Python has none; a venv made from it uses its base)."""
+    return sys.executable
 
 
 @contextlib.contextmanager
