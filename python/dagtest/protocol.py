@@ -41,6 +41,14 @@ class ErrorObject(TypedDict):
     data: ErrorData
 
 
+class SpecSetting(TypedDict):
+    """One dagtest.yaml value given at creation (``dagtest init --set``): ``key`` as typed, ``at`` its path."""
+
+    key: str
+    at: List[str]
+    value: Any
+
+
 class CreateFactoryParams(TypedDict, total=False):
     project: str
     spec: str
@@ -51,6 +59,7 @@ class CreateFactoryParams(TypedDict, total=False):
     paths: Dict[str, str]
     projectRoot: str
     python: str
+    settings: List[SpecSetting]
 
 
 class FactoryHandle(TypedDict):

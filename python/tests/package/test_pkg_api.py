@@ -42,7 +42,7 @@ def test_requirements_read_as_attributes_and_as_the_seeds_dict_keys(example):
 def test_summary_plan_and_factory_render_as_html(example):
     _, factory = example
     summary = factory.get_testing_factory_summary()
-    assert summary["ready_for_testing"] is True and summary.states["Package"] == "auto_configurable"
+    assert summary["ready_for_testing"] is True and summary.states["Package"] == "auto_configured"
     assert "dagtest testing factory" in summary._repr_html_()
     plan = factory.compile_dag_to_script_execution()
     assert plan.order[0] == "CradleDataLoading_training" and plan.ready
