@@ -15,8 +15,8 @@ stamp_ok() { # stamp file, inputs...: true when the stamp is newer than every in
 }
 
 if ! stamp_ok node_modules/.dagtest-stamp package.json package-lock.json; then
-  log "installing node packages (npm install, from the lock file)"
-  npm install --no-audit --no-fund --loglevel=error
+  log "installing node packages (npm ci: exactly the lock file, never rewriting it)"
+  npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.dagtest-stamp
 fi
 
