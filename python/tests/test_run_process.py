@@ -82,3 +82,22 @@ def test_a_thread_left_running_does_not_hang_the_exit(tmp_path):
     """)
     assert_passed(run)
     assert "[dagtest] 1 threads still running; exiting anyway" in run.stderr
+
+
+def test_no_bytecode_is_written_into_the_users_folders(tmp_path):
+    # A sibling import in the script, and another in a Python the script starts: neither may
+    # leave __pycache__ next to the user's files (the test environments run without
+    # PYTHONDONTWRITEBYTECODE, so this fails when the runner does not see to it).
+    write(tmp_path / "src", "helpers.py", "VALUE = 1\n")
+    write(tmp_path / "src", "lib/__init__.py", "")
+    write(tmp_path / "src", "lib/more.py", "VALUE = 2\n")
+    run = run_script(tmp_path, """
+        import os, subprocess, sys
+        import helpers
+        def main(input_paths, output_paths, environ_vars, job_args):
+            here = os.path.dirname(os.path.abspath(__file__))
+            subprocess.run([sys.executable, "-c", "import lib.more"], cwd=here, check=True)
+    """)
+    assert_passed(run)
+    assert sorted(p.name for p in run.paths["src"].rglob("__pycache__")) == []
+    assert sorted(p.name for p in run.paths["src"].rglob("*.pyc")) == []

@@ -39,7 +39,9 @@ assert {p.stem for p in Path(__file__).parent.glob("test_run_*.py")} == RUN_MODE
 @pytest.fixture(scope="module", autouse=True)
 def run_mode_tests_through_a_fork_server(tmp_path_factory):
     # A short folder: Unix socket paths are limited to about 100 bytes.
-    client = ServeClient(PYTHON, tmp_path_factory.mktemp("srv"), preload=["json", "argparse", "decimal"])
+    # Without PYTHONDONTWRITEBYTECODE (set on some machines): the child must see to it itself.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    client = ServeClient(PYTHON, tmp_path_factory.mktemp("srv"), preload=["json", "argparse", "decimal"], env=env)
     assert client.status["event"] == "ready", client.status
     support.LAUNCHER["launch"] = client.launch
     yield client
