@@ -21,24 +21,10 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { hashFileContent, listFiles } from "../util/files.js";
+import { type CacheEntry, type CachedFile, parseEntry } from "./entry.js";
 import type { FingerprintData } from "./fingerprint.js";
 
-export interface CachedFile {
-  readonly port: string;
-  readonly rel: string;
-  readonly size: number;
-  readonly sha256: string;
-}
-
-export interface CacheEntry {
-  readonly fingerprint: string;
-  readonly node: string;
-  readonly createdAt: string;
-  readonly data: FingerprintData;
-  readonly ports: readonly string[];
-  readonly files: readonly CachedFile[];
-  readonly durationMs: number;
-}
+export type { CacheEntry, CachedFile } from "./entry.js";
 
 export type RestoreResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -53,15 +39,17 @@ export class LocalCache {
     return path.join(this.dir, "entries", fingerprint.slice(0, 2), fingerprint);
   }
 
-  /** The stored entry for a fingerprint, or null (a missing or unreadable entry is a miss). */
+  /**
+   * The stored entry for a fingerprint, or null. An entry folder whose entry.json is missing,
+   * unreadable or not an entry for this fingerprint is damaged (entries appear whole, by a
+   * rename): it is discarded, so the next run stores a good one in its place.
+   */
   get(fingerprint: string): CacheEntry | null {
-    try {
-      return JSON.parse(
-        readFileSync(path.join(this.#entryDir(fingerprint), "entry.json"), "utf8"),
-      ) as CacheEntry;
-    } catch {
-      return null;
-    }
+    const dir = this.#entryDir(fingerprint);
+    const text = readText(path.join(dir, "entry.json"));
+    const entry = text === null ? null : parseEntry(text, fingerprint);
+    if (entry === null && existsSync(dir)) this.discard(fingerprint);
+    return entry;
   }
 
   /** Copy an entry's files into the run's output folders, verifying every hash first. */
@@ -162,7 +150,8 @@ export class LocalCache {
       writeFileSync(path.join(tmp, "entry.json"), JSON.stringify(entry, null, 2));
       const final = this.#entryDir(fingerprint);
       mkdirSync(path.dirname(final), { recursive: true });
-      if (existsSync(final)) rmSync(tmp, { recursive: true, force: true });
+      // A good entry already there wins; a damaged one (get discards it) is replaced.
+      if (existsSync(final) && this.get(fingerprint)) rmSync(tmp, { recursive: true, force: true });
       else renameSync(tmp, final);
     } catch (error) {
       rmSync(tmp, { recursive: true, force: true });

@@ -23,6 +23,8 @@ export interface CacheHarness {
   readonly cache: CacheUnderTest;
   /** Where the stored copy of one output file lives, to damage it as a disk or a user could. */
   storedFile(fingerprint: string, port: string, rel: string): string;
+  /** The stored record (entry.json) of an entry, to damage it as a disk or a user could. */
+  entryRecord(fingerprint: string): string;
   /** Leave exactly what a `put` killed before it finished leaves behind, `ageMs` old. */
   abandonPut(fingerprint: string, ageMs: number): void;
   /** Debris of unfinished puts still on disk. */
@@ -154,6 +156,32 @@ export function cacheConformance(name: string, make: (stateDir: string) => Cache
         expect(restored.ok ? "" : restored.reason).toContain("part-1.csv");
         expect(h.cache.get(fp)).toBeNull();
       }
+    });
+
+    it("discards an entry whose entry.json is garbage, and the next put stores a good one", () => {
+      const h = make(tempDir());
+      const source = makeOutputs(tempDir());
+      const garbage = ["", "{not json", "null", '{"fingerprint": "other"}', '{"ports": "out"}'];
+      for (const [i, text] of garbage.entries()) {
+        const fp = sha(`garbage-${i}`);
+        h.cache.put(fp, "train", sampleData(`g${i}`), source, 1);
+        writeFileSync(h.entryRecord(fp), text);
+        expect(h.cache.get(fp), JSON.stringify(text)).toBeNull();
+        h.cache.put(fp, "train", sampleData(`g${i}`), source, 1);
+        const healed = h.cache.get(fp);
+        expect(healed?.fingerprint, JSON.stringify(text)).toBe(fp);
+        expect(h.cache.restore(healed!, targets(tempDir()))).toEqual({ ok: true });
+      }
+    });
+
+    it("never restores outside the output folders, whatever a damaged entry names", () => {
+      const h = make(tempDir());
+      const fp = sha("escape");
+      h.cache.put(fp, "train", sampleData("escape"), makeOutputs(tempDir()), 1);
+      const entry = JSON.parse(readFileSync(h.entryRecord(fp), "utf8"));
+      entry.files[0].rel = "../../outside.csv";
+      writeFileSync(h.entryRecord(fp), JSON.stringify(entry));
+      expect(h.cache.get(fp)).toBeNull();
     });
 
     it("restores copies: writing to a restored file or to the producer's folder leaves the entry intact", () => {

@@ -32,6 +32,7 @@ cacheConformance("local .dagtest/cache", (stateDir) => {
   return {
     cache,
     storedFile: (fp, port, rel) => path.join(cache.dir, "entries", fp.slice(0, 2), fp, "files", port, rel),
+    entryRecord: (fp) => path.join(cache.dir, "entries", fp.slice(0, 2), fp, "entry.json"),
     abandonPut: (fp, ageMs) => {
       // What put() has written just before its rename: files and entry.json, in its temp folder.
       const dir = path.join(tmp, `${fp.slice(0, 12)}-dead${ageMs}`);

@@ -157,6 +157,17 @@ describe("the cache on the bundled example", () => {
     expect(having(await run(dir), "cached")).toEqual(SCRIPTS);
   });
 
+  it("a garbage entry.json is discarded: its node reruns, and the next run is cached again", async () => {
+    const fp = fingerprintPlan((await planOf(dir)).plan).get("Package");
+    if (!fp?.cacheable) throw new Error("Package should be cacheable");
+    const stored = path.join(new LocalCache(dir).dir, "entries", fp.hash.slice(0, 2), fp.hash);
+    writeFileSync(path.join(stored, "entry.json"), "garbage {");
+    const r = await run(dir);
+    expect(r.pipelineSuccess).toBe(true);
+    expect(having(r, "passed")).toEqual(["Package"]);
+    expect(having(await run(dir), "cached")).toEqual(SCRIPTS);
+  });
+
   it("deleting the earlier runs' folders changes nothing: every output comes back from the cache", async () => {
     const before = outputsOf(await run(dir));
     rmSync(file(".dagtest/runs"), { recursive: true, force: true });
