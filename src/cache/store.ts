@@ -21,10 +21,10 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { hashFileContent, listFiles } from "../util/files.js";
-import { type CacheEntry, type CachedFile, parseEntry } from "./entry.js";
+import { type CachedFile, type CacheEntry, parseEntry } from "./entry.js";
 import type { FingerprintData } from "./fingerprint.js";
 
-export type { CacheEntry, CachedFile } from "./entry.js";
+export type { CachedFile, CacheEntry } from "./entry.js";
 
 export type RestoreResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
