@@ -40,6 +40,7 @@ from dagtest_runner.guards import GuardEvents, install_pip_guard, notice
 from dagtest_runner.outcome import build_outcome, describe_error, exit_status, write_outcome
 from dagtest_runner.protocol import BadRequest, fail, parse_request, string_list
 from dagtest_runner.spawn_child import patch_spawn
+from dagtest_runner.strays import become_subreaper, describe, end_descendants
 from dagtest_runner.stubs import install_stubs
 
 WHO = "dagtest_runner run"
@@ -68,8 +69,20 @@ def run_file(job_file):
     except BadRequest as exc:
         return fail(WHO, "bad job %s: %s" % (job_file, exc))
     outcome = run_job(job)
+    _end_strays(outcome)
     written = write_outcome(job["resultFile"], outcome)
     return _finish(0 if written and outcome["status"] == "passed" else 1)
+
+
+def _end_strays(outcome):
+    """The node ends when main returns: what the script left running is killed and recorded."""
+    killed = end_descendants()
+    if not killed:
+        return
+    notice("killed at the node's end: %s" % describe(killed))
+    events = outcome["guardEvents"]
+    for pid, command in killed[: GuardEvents.LIMIT - len(events)]:
+        events.append({"guard": "stray-process", "detail": "pid %d: %s" % (pid, command[:200])})
 
 
 def load_job(path):
@@ -146,6 +159,7 @@ def run_job(job):
 
 def setup(job, events):
     """Everything the script must find in place before it is imported; returns its module name."""
+    become_subreaper()
     if job["limits"]["memoryMb"] is not None:
         _limit_address_space(job["limits"]["memoryMb"])
     os.environ.update(job["environ"])  # scripts read os.environ at import time

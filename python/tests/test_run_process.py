@@ -1,10 +1,15 @@
 """Run mode: where the script runs (cwd, TMPDIR, sys.path, its module name) and how its process ends."""
 
+import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from support import assert_passed, fixture, run_script, write
+from support import PYTHON, RUNNER, assert_passed, engine_env, fixture, make_job, run_script, start, write
 
 
 # --- where the script runs: cwd, TMPDIR, sys.path, its module name --------------------------
@@ -101,3 +106,70 @@ def test_no_bytecode_is_written_into_the_users_folders(tmp_path):
     assert_passed(run)
     assert sorted(p.name for p in run.paths["src"].rglob("__pycache__")) == []
     assert sorted(p.name for p in run.paths["src"].rglob("*.pyc")) == []
+
+
+def _alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as file:
+            return file.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+LEAVES_STRAYS = """
+    import json, os, subprocess, sys, time
+    def main(input_paths, output_paths, environ_vars, job_args):
+        # One in a session of its own holding the log pipes, one daemonised by a double fork
+        # with its output redirected: neither is in the node's process group.
+        held = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+        starter = subprocess.run(
+            [sys.executable, "-c",
+             "import subprocess, sys\\n"
+             "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'],"
+             " start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\\n"
+             "print(p.pid)"],
+            capture_output=True, text=True, check=True)
+        with open(os.path.join(output_paths["out"], "out.json"), "w") as f:
+            json.dump([held.pid, int(starter.stdout)], f)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="child subreaper: Linux only")
+def test_processes_left_running_in_other_sessions_are_killed_and_recorded(tmp_path):
+    job, paths = make_job(tmp_path, LEAVES_STRAYS)
+    started = time.monotonic()
+    run = start(tmp_path, job, paths, timeout=30)  # the log pipes close: no wait for the strays
+    assert time.monotonic() - started < 15
+    assert_passed(run)
+    pids = run.read_output()
+    assert [pid for pid in pids if _alive(pid)] == []
+    strays = [e["detail"] for e in run.result["guardEvents"] if e["guard"] == "stray-process"]
+    assert sorted(int(d.split(":")[0][4:]) for d in strays) == sorted(pids)
+    assert "killed at the node's end: 2 processes the script left running" in run.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="child subreaper: Linux only")
+def test_a_stopped_runner_takes_what_the_script_started_with_it(tmp_path):
+    job, paths = make_job(tmp_path, """
+        import os, subprocess, sys, time
+        def main(input_paths, output_paths, environ_vars, job_args):
+            p = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with open(os.path.join(output_paths["out"], "pid"), "w") as f:
+                f.write(str(p.pid))
+            time.sleep(120)
+    """)
+    job_file = tmp_path / "job.json"
+    job_file.write_text(json.dumps(job), encoding="utf-8")
+    proc = subprocess.Popen([PYTHON, str(RUNNER), "run", str(job_file)], cwd=str(paths["work"]),
+                            env=engine_env(paths), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    pid_file = paths["out"] / "pid"
+    deadline = time.monotonic() + 20
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.1)
+    proc.terminate()  # what the engine's timeout does (SIGTERM to the node's group)
+    _, stderr = proc.communicate(timeout=20)
+    assert proc.returncode == -signal.SIGTERM
+    assert not _alive(int(pid_file.read_text()))
+    assert b"[dagtest] stopped; also killed 1 process the script left running" in stderr

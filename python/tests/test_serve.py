@@ -155,7 +155,8 @@ def test_child_is_a_fresh_process_of_its_own(tmp_path):
         assert [e["event"] for e in done.events] == ["forked", "running", "exit"]
         assert done.returncode == 0 and done.result["status"] == "passed", done.stderr
         facts = json.loads((tmp_path / "out" / "facts.json").read_text())
-        assert facts["env"] == ["PATH", "TMPDIR"]  # replaced, not merged: no SERVER_ONLY
+        # Replaced, not merged: no SERVER_ONLY; PYTHONDONTWRITEBYTECODE is the runner's own (run.py).
+        assert facts["env"] == ["PATH", "PYTHONDONTWRITEBYTECODE", "TMPDIR"]
         assert facts["stdin"] == ""
         assert facts["cwd"] == str(tmp_path / "work")
         assert facts["group"] and facts["session"]

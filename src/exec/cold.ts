@@ -16,6 +16,13 @@ import type { ExecRequest, ExecResult, Executor } from "./types.js";
 /** Time between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 2000;
 
+/**
+ * How long the log streams may stay open once the runner has exited: what it wrote is already
+ * in the pipe. A process that escaped the node's group and the runner (see
+ * python/dagtest_runner/strays.py) may hold them open for ever; the node does not wait for it.
+ */
+export const STRAY_PIPE_GRACE_MS = 300;
+
 export class ColdExecutor implements Executor {
   readonly name = "process";
 
@@ -53,6 +60,7 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
     child.stdout.on("data", (chunk: Buffer) => stdout.write(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.write(chunk));
     let killTimer: NodeJS.Timeout | undefined;
+    let pipeTimer: NodeJS.Timeout | undefined;
     const stop = () => {
       if (pgid === undefined || killTimer) return;
       signalGroup(pgid, "SIGTERM");
@@ -66,10 +74,15 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
     // process exits, so "close" follows and none of them outlives the node.
     child.on("exit", () => {
       if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+      pipeTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, STRAY_PIPE_GRACE_MS);
     });
     child.on("close", (exitCode, signal) => {
       limits.dispose();
-      if (killTimer) clearTimeout(killTimer);
+      clearTimeout(killTimer);
+      clearTimeout(pipeTimer);
       if (pgid !== undefined) untrackGroup(pgid);
       resolve({
         outcome: readOutcome(request.job.resultFile),

@@ -13,7 +13,7 @@ import net from "node:net";
 import { createInterface } from "node:readline";
 import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest } from "../model/protocol.js";
 import { BoundedLog } from "./bounded-log.js";
-import { KILL_GRACE_MS, readOutcome } from "./cold.js";
+import { KILL_GRACE_MS, readOutcome, STRAY_PIPE_GRACE_MS } from "./cold.js";
 import type { ForkServer } from "./fork-server.js";
 import { type StopWatch, watchForStop } from "./limits.js";
 import { signalGroup, trackGroup, untrackGroup } from "./process-group.js";
@@ -43,6 +43,7 @@ export function runForked(
     let exit: { code: number | null; signal: string | null } | null = null;
     let failure: { reason: string; blame: Blame } | null = null;
     let killTimer: NodeJS.Timeout | undefined;
+    let pipeTimer: NodeJS.Timeout | undefined;
     // Assigned once every handler exists (at the end of this executor); read only by them.
     let limits: StopWatch = { timedOut: () => false, cancelled: () => false, dispose: () => {} };
     let openStreams = 2;
@@ -73,6 +74,7 @@ export function runForked(
       limits.dispose();
       clearTimeout(deadline);
       clearTimeout(killTimer);
+      clearTimeout(pipeTimer);
       unsubscribe();
       control.destroy();
       if (pid !== null) untrackGroup(pid);
@@ -133,6 +135,9 @@ export function runForked(
         }
         exit = { code: event.code, signal: event.signal };
         if (pid !== null) signalGroup(pid, "SIGKILL"); // what the script left running
+        pipeTimer = setTimeout(() => {
+          for (const stream of streams) stream.destroy();
+        }, STRAY_PIPE_GRACE_MS);
         finish();
       } else if (event?.event === "error")
         fail(`the fork server refused the job: ${event.message}`, "server");

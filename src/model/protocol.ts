@@ -84,9 +84,10 @@ export interface StepError {
 export interface GuardEvent {
   /**
    * `container-path`: a hard-coded `/opt/ml` path was mapped to a local folder; `write-outside`:
-   * a write through a container path that no port maps (it went to the node's private folder).
+   * a write through a container path that no port maps (it went to the node's private folder);
+   * `stray-process`: a process the script left running when its node ended, killed then.
    */
-  readonly guard: "pip-install" | "stub" | "container-path" | "write-outside";
+  readonly guard: "pip-install" | "stub" | "container-path" | "write-outside" | "stray-process";
   readonly detail: string;
 }
 

@@ -276,6 +276,55 @@ export function executorConformance(name: string, make: () => Executor, kind: Ex
       expect(drawn[0]).not.toBe(drawn[1]);
     });
 
+    it("ends a node when main returns or times out, and kills what it started in other sessions", async () => {
+      const marker = `dagtest_stray_${process.pid}_${Date.now()}`;
+      // Holds the log pipes from a session of its own; the second one is daemonised, output redirected.
+      const detach = (tag: string, redirect: boolean) =>
+        `subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "${marker}_${tag}"], start_new_session=True${redirect ? ", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL" : ""})`;
+      const started = performance.now();
+      const run = await runRig(
+        {
+          nodes: {
+            returns: {
+              source: script(`import subprocess\n${detach("held", false)}\n${detach("quiet", true)}\n${writeOutput("out")}`),
+              outputs: ["out"],
+            },
+            hangs: {
+              source: script(`import subprocess\n${detach("late", false)}\ntime.sleep(600)`),
+              outputs: ["out"],
+              timeout: 2,
+            },
+          },
+        },
+        executor,
+        { concurrency: 2 },
+      );
+      const returns = resultOf(run, "returns");
+      expect(returns.status).toBe("passed");
+      expect(returns.durationMs).toBeLessThan(5_000);
+      const strays = returns.guardEvents.filter((e) => e.guard === "stray-process").map((e) => e.detail);
+      expect(strays.join("\n")).toContain(`${marker}_held`);
+      expect(strays.join("\n")).toContain(`${marker}_quiet`);
+      expect(resultOf(run, "hangs")).toMatchObject({ status: "failed", reason: "timeout" });
+      expect(resultOf(run, "hangs").durationMs).toBeLessThan(6_000);
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(processesWith(marker)).toEqual([]);
+    });
+
+    it("does not wait for the log pipes that a process outliving a killed runner holds", async () => {
+      // The runner itself is SIGKILLed, so it cannot end what the script started: the node still
+      // ends at once (the stray is then the test's to kill).
+      const body = `import signal, subprocess\np = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)\nopen(os.path.join(output_paths["out"], "pid"), "w").write(str(p.pid))\nos.kill(os.getpid(), signal.SIGKILL)`;
+      const run = await runRig({ nodes: { killed: { source: script(body), outputs: ["out"] } } }, executor);
+      const killed = resultOf(run, "killed");
+      const pid = Number(readFileSync(path.join(run.result.runDir, "killed", "out", "out", "pid"), "utf8"));
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {}
+      expect(killed).toMatchObject({ status: "failed", reason: "signal", signal: "SIGKILL" });
+      expect(killed.durationMs).toBeLessThan(5_000);
+    });
+
     it("stops cleanly when cancelled: nothing left running, finished nodes kept in run.json", async () => {
       const marker = `dagtest_cancel_${process.pid}_${Date.now()}`;
       const controller = new AbortController();

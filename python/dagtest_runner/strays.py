@@ -1,0 +1,153 @@
+"""Processes the script leaves behind: none outlives its node, whatever session it moved to.
+
+Killing the node's process group is not enough: a script can start a process in a session of
+its own (``Popen(..., start_new_session=True)``, a daemon's double fork), which then holds the
+node's log pipes and outlives the run. So on Linux the runner makes itself a *child subreaper*
+(``prctl(PR_SET_CHILD_SUBREAPER)``): a descendant whose parent exits is re-parented to the
+runner instead of to init, so every descendant stays in the runner's process tree. When the
+script's ``main`` returns (or raises), and when the engine stops the node (SIGTERM), the runner
+kills every descendant it still has and says which ones, before it reports and exits.
+
+Standard library only: prctl through ctypes, the process tree from /proc.
+"""
+
+import ctypes
+import os
+import signal
+import sys
+import time
+
+PR_SET_CHILD_SUBREAPER = 36
+
+# multiprocessing's own helpers live as long as the runner and end with it (EOF on their pipe);
+# killing them first would only make the script's finalizers fail. They are in the node's
+# process group, which the engine kills at the end.
+_HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+
+_runner_pid = [None]
+
+
+def become_subreaper():
+    """Adopt orphaned descendants, and stop them when the engine stops the node. False off Linux."""
+    _runner_pid[0] = os.getpid()
+    signal.signal(signal.SIGTERM, _on_stop)
+    os.register_at_fork(after_in_child=_forget_in_child)
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _forget_in_child():
+    # A process the script forks is not the runner: it gets the default SIGTERM back (the
+    # subreaper flag itself is not inherited across fork).
+    if signal.getsignal(signal.SIGTERM) is _on_stop:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _on_stop(signum, frame):
+    """SIGTERM (timeout, Ctrl-C, --fail-fast): the script's descendants go first, then the runner."""
+    if os.getpid() == _runner_pid[0]:
+        killed = end_descendants()
+        if killed:
+            sys.stderr.write("[dagtest] stopped; also killed %s\n" % describe(killed))
+            sys.stderr.flush()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def end_descendants(deadline_s=2.0):
+    """SIGKILL every live descendant of this process, reap them; return ``[(pid, command)]``.
+
+    Rounds, because a process can fork while its parent is being killed; a killed process's
+    children are re-parented here and show up in the next round.
+    """
+    killed = {}
+    me = os.getpid()
+    give_up = time.monotonic() + deadline_s
+    while time.monotonic() < give_up:
+        live = {
+            pid: command for pid, (state, command) in _descendants(me).items()
+            if state != "Z" and not _is_helper(command)
+        }
+        if not live:
+            break
+        for pid, command in live.items():
+            killed.setdefault(pid, command)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _reap()
+        time.sleep(0.002)
+    _reap()
+    return sorted(killed.items())
+
+
+def describe(killed):
+    """``2 processes: 123 (sleep 600), 124 (python -c ...)``."""
+    shown = ", ".join("%d (%s)" % (pid, command[:80]) for pid, command in killed[:10])
+    more = "" if len(killed) <= 10 else ", and %d more" % (len(killed) - 10)
+    return "%d process%s the script left running: %s%s" % (
+        len(killed), "" if len(killed) == 1 else "es", shown, more)
+
+
+def _is_helper(command):
+    return any(helper in command for helper in _HELPERS)
+
+
+def _reap():
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _descendants(root):
+    """``{pid: (state, command)}`` of every descendant of ``root``, from every process's parent in
+    /proc (about 1 ms for a hundred processes; /proc/<pid>/task/*/children is not on every kernel)."""
+    children = {}
+    info = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return {}
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry, "rb") as file:
+                stat = file.read().decode("utf-8", "replace")
+        except OSError:
+            continue
+        # pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) < 2:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields[1]), []).append(pid)
+        info[pid] = fields[0]
+    found = {}
+    stack = list(children.get(root, ()))
+    while stack:
+        pid = stack.pop()
+        if pid in found:
+            continue
+        found[pid] = (info.get(pid, "?"), _command(pid))
+        stack.extend(children.get(pid, ()))
+    return found
+
+
+def _command(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as file:
+            raw = file.read()
+    except OSError:
+        return "?"
+    return raw.replace(b"\0", b" ").decode("utf-8", "replace").strip() or "?"
