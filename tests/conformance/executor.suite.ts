@@ -286,7 +286,9 @@ export function executorConformance(name: string, make: () => Executor, kind: Ex
         {
           nodes: {
             returns: {
-              source: script(`import subprocess\n${detach("held", false)}\n${detach("quiet", true)}\n${writeOutput("out")}`),
+              source: script(
+                `import subprocess\n${detach("held", false)}\n${detach("quiet", true)}\n${writeOutput("out")}`,
+              ),
               outputs: ["out"],
             },
             hangs: {
