@@ -4,13 +4,18 @@
  * when an error needs them, by re-reading the text with the `yaml` parser (YAML is a superset of
  * JSON and keeps node ranges).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
 import { jsonErrorMessage, jsonErrorOffset } from "./json-error.js";
 
 export type PathSegment = string | number;
+
+/** The largest file read: past this, a string of its text (and its parse) would not fit. */
+export const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
+/** The deepest nesting read: real configs nest a dozen levels; loaders walk values recursively. */
+export const MAX_NESTING = 500;
 
 /** A parsed file with the means to turn a data path into a line. */
 export class SourceDocument {
@@ -73,8 +78,18 @@ function child(node: Node | null, segment: PathSegment, wantKey = false): Node |
 /** Read a file's text, or throw a DagtestError that says which file and why. */
 export function readText(file: string, what: string): string {
   try {
+    const size = statSync(file).size;
+    if (size > MAX_SOURCE_BYTES) {
+      throw new DagtestError({
+        code: "DAGTEST_FILE_TOO_LARGE",
+        message: `The ${what} ${file} is ${Math.round(size / 1024 / 1024)} MB; dagtest reads files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`,
+        hint: "Check that this is the right file; a DAG or config that large is more than dagtest plans.",
+        location: { file },
+      });
+    }
     return readFileSync(file, "utf8");
   } catch (error) {
+    if (error instanceof DagtestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {
       throw new DagtestError({
@@ -103,15 +118,70 @@ export function readText(file: string, what: string): string {
   }
 }
 
-/** Parse JSON or YAML by extension (`.yaml`/`.yml` → YAML, anything else → JSON). */
-export function parseSource(file: string, text: string, what: string): SourceDocument {
+export interface ParseOptions {
+  /** What to do about an empty file (default: say it must hold a JSON or YAML document). */
+  readonly emptyHint?: string;
+  /** Parse as YAML whatever the extension (YAML reads JSON too). */
+  readonly yaml?: boolean;
+}
+
+/**
+ * Parse JSON or YAML by extension (`.yaml`/`.yml` → YAML, anything else → JSON). An empty file
+ * (or /dev/null) and a document nested past MAX_NESTING are refused with their own codes.
+ */
+export function parseSource(
+  file: string,
+  text: string,
+  what: string,
+  options: ParseOptions = {},
+): SourceDocument {
+  if (blank(text)) {
+    throw new DagtestError({
+      code: "DAGTEST_FILE_EMPTY",
+      message: `The ${what} ${file} is empty${text.trim() === "" ? "" : " (comments only)"}.`,
+      hint: options.emptyHint ?? `Give a file that holds the ${what} as a JSON or YAML document.`,
+      location: { file, line: 1 },
+    });
+  }
   const ext = path.extname(file).toLowerCase();
-  return ext === ".yaml" || ext === ".yml" ? parseYaml(file, text, what) : parseJson(file, text, what);
+  const doc =
+    options.yaml || ext === ".yaml" || ext === ".yml"
+      ? parseYaml(file, text, what)
+      : parseJson(file, text, what);
+  if (nestedDeeperThan(doc.data, MAX_NESTING)) {
+    throw new DagtestError({
+      code: "DAGTEST_TOO_DEEP",
+      message: `The ${what} ${file} nests lists or objects more than ${MAX_NESTING} levels deep.`,
+      hint: "Check that this is the right file: no DAG, config or spec nests that deep.",
+      location: { file },
+    });
+  }
+  return doc;
+}
+
+/** Nothing but whitespace and `#` comment lines (as YAML sees them; JSON has no comments). */
+function blank(text: string): boolean {
+  return text.split("\n").every((line) => {
+    const trimmed = line.trim();
+    return trimmed === "" || trimmed.startsWith("#");
+  });
 }
 
 /** Read and parse in one go. */
-export function loadSource(file: string, what: string): SourceDocument {
-  return parseSource(file, readText(file, what), what);
+export function loadSource(file: string, what: string, options: ParseOptions = {}): SourceDocument {
+  return parseSource(file, readText(file, what), what, options);
+}
+
+/** Is any value more than `max` lists or objects deep? Iterative: the input may be hostile. */
+function nestedDeeperThan(data: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[data, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== "object" || value === null) continue;
+    if (depth >= max) return true;
+    for (const inner of Array.isArray(value) ? value : Object.values(value)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 function parseJson(file: string, text: string, what: string): SourceDocument {

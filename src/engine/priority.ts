@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Plan, PlanNode } from "../model/plan.js";
 import type { ScriptResult } from "../model/run.js";
+import { maxOf } from "../util/arrays.js";
 
 /** How many earlier run records to read, newest first, until every node has a duration. */
 const RUNS_READ = 3;
@@ -69,12 +70,17 @@ export function criticalPathPriority(
   for (const node of plan.nodes) {
     for (const up of node.upstream) {
       if (!scripts.has(node.name)) continue;
-      successors.set(up, [...(successors.get(up) ?? []), node.name]);
+      const list = successors.get(up);
+      if (list) list.push(node.name);
+      else successors.set(up, [node.name]);
     }
   }
   for (const name of [...plan.order].reverse()) {
     if (!scripts.has(name)) continue;
-    const below = Math.max(0, ...(successors.get(name) ?? []).map((s) => priority.get(s) ?? 0));
+    const below = maxOf(
+      (successors.get(name) ?? []).map((s) => priority.get(s) ?? 0),
+      0,
+    );
     priority.set(name, (durations.get(name) ?? typical) + below);
   }
   return priority;

@@ -4,6 +4,7 @@
  * paths, generations, and ancestor sets.
  */
 import type { Dag } from "../model/dag.js";
+import { appendAll } from "../util/arrays.js";
 
 export interface Adjacency {
   readonly successors: ReadonlyMap<string, readonly string[]>;
@@ -105,7 +106,7 @@ function reach(start: string, next: ReadonlyMap<string, readonly string[]>): Set
     const node = stack.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
-    stack.push(...(next.get(node) ?? []));
+    appendAll(stack, next.get(node) ?? []);
   }
   return seen;
 }

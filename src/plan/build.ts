@@ -15,6 +15,7 @@ import {
   type Question,
   type ScriptNode,
 } from "../model/plan.js";
+import { appendAll } from "../util/arrays.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
 import { bindPort } from "./binding.js";
@@ -29,6 +30,7 @@ import {
 } from "./checks.js";
 import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
+import { outsideProjectWarnings } from "./outside.js";
 import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
@@ -62,7 +64,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   const wiring = wireAll(project, topo.order, views, adj.predecessors, problems);
   const questions: Question[] = [...wiring.questions];
   const byName = new Map(contexts.map((c) => [c.name, c]));
-  const nodes: PlanNode[] = topo.order.map((name) => {
+  const untracked: PlanNode[] = topo.order.map((name) => {
     const ctx = byName.get(name)!;
     const mainOutputs = views.get(name)?.mainPaths?.outputs ?? {};
     const base = {
@@ -95,9 +97,9 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       questions,
     );
   });
-  const tracked = withCacheTracking(nodes);
-  nodes.splice(0, nodes.length, ...tracked);
+  const nodes = withCacheTracking(untracked);
   checkUserPaths(project, problems);
+  appendAll(problems, outsideProjectWarnings(project, nodes));
   const errors = problems.filter((p) => p.severity === "error").length;
   const scripts = nodes.filter((n) => n.kind === "script").length;
   return {
@@ -220,9 +222,9 @@ function scriptNode(
     // A plain pipeline's `requirements:` are the user's own word: each one is needed.
     described && !ctx.plain ? moduleLevelImports(described) : null,
   );
-  problems.push(...parity.problems);
+  appendAll(problems, parity.problems);
   if (described) {
-    problems.push(...disagreements(base.name, iface, described, env, jobArgs, aliases));
+    appendAll(problems, disagreements(base.name, iface, described, env, jobArgs, aliases));
     const missing = parity.parity.filter((p) => p.installed === null).map((p) => p.package);
     problems.push(
       ...missingImports(

@@ -9,11 +9,14 @@ import { globSync } from "tinyglobby";
 import type { Project } from "../config/project.js";
 import { type DescribeOutcome, describeScripts } from "../python/describe.js";
 import { describeScriptsCached } from "../python/describe-cache.js";
+import { appendAll } from "../util/arrays.js";
 import type { NodeContext } from "./analyse.js";
 
 export interface Facts {
   /** Candidate paths that exist as files. */
   readonly existing: ReadonlySet<string>;
+  /** Candidate paths that exist but are not files (a folder given as a script). */
+  readonly notFiles: ReadonlySet<string>;
   /** Entry-point file name → files of that name under the script roots, nearest first. */
   readonly fallback: ReadonlyMap<string, readonly string[]>;
   readonly scriptRoots: readonly string[];
@@ -36,6 +39,7 @@ export async function gatherFacts(
   options: FactOptions = {},
 ): Promise<Facts> {
   const existing = new Set<string>();
+  const notFiles = new Set<string>();
   const fallback = new Map<string, string[]>();
   const toDescribe = new Set<string>();
   const packages = new Set<string>();
@@ -43,6 +47,7 @@ export async function gatherFacts(
     if (ctx.early) continue;
     const found = ctx.candidates.find((c) => isFile(c.path));
     if (found) existing.add(found.path);
+    else for (const c of ctx.candidates) if (existsSync(c.path)) notFiles.add(c.path);
     let chosen = found?.path;
     if (!found && ctx.entryPoint && !fallback.has(ctx.entryPoint)) {
       fallback.set(ctx.entryPoint, searchScriptRoots(project.scriptRoots, ctx.entryPoint));
@@ -63,7 +68,7 @@ export async function gatherFacts(
         ? await describeScriptsCached(options.describeCache, ...request)
         : await describeScripts(...request);
   const describeMs = performance.now() - started;
-  return { existing, fallback, scriptRoots: project.scriptRoots, describe, describeMs };
+  return { existing, notFiles, fallback, scriptRoots: project.scriptRoots, describe, describeMs };
 }
 
 function isFile(file: string): boolean {
@@ -82,7 +87,7 @@ function searchScriptRoots(roots: readonly string[], entry: string): string[] {
       deep: 8,
     });
     found.sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
-    hits.push(...found);
+    appendAll(hits, found);
   }
   return hits;
 }

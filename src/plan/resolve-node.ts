@@ -2,6 +2,7 @@
 import path from "node:path";
 import type { PhantomReason, Problem, ScriptLocation } from "../model/plan.js";
 import type { ScriptFacts } from "../model/script-facts.js";
+import { appendAll } from "../util/arrays.js";
 import type { NodeContext } from "./analyse.js";
 import type { Facts } from "./facts.js";
 import { problem } from "./problems.js";
@@ -22,16 +23,27 @@ export function resolveNode(ctx: NodeContext, facts: Facts, problems: Problem[])
   if (ctx.early) return { kind: "phantom", reason: ctx.early.reason, detail: ctx.early.detail, searched: [] };
   const location = locateScript(ctx, facts);
   if (!location.found) {
-    const what = ctx.entryPoint ? `${ctx.entryPoint} was not found` : "no entry point is known";
-    if (ctx.candidates[0]?.rule === "spec-override" || ctx.plain) {
+    const folder = ctx.candidates.find((c) => facts.notFiles.has(c.path));
+    const what = folder
+      ? `${folder.path} is a folder, not a script file`
+      : ctx.entryPoint
+        ? `${ctx.entryPoint} was not found`
+        : "no entry point is known";
+    const given = ctx.candidates[0]?.path;
+    if (given !== undefined && (ctx.candidates[0]?.rule === "spec-override" || ctx.plain)) {
+      const folder = facts.notFiles.has(given);
       problems.push(
         problem(
           "error",
           "DAGTEST_SCRIPT_NOT_FOUND",
-          `The script ${ctx.candidates[0]?.path} of node "${ctx.name}" does not exist.`,
+          folder
+            ? `The script ${given} of node "${ctx.name}" is a folder, not a Python file.`
+            : `The script ${given} of node "${ctx.name}" does not exist.`,
           {
             node: ctx.name,
-            hint: "Fix the script path in dagtest.yaml (it is relative to the folder holding dagtest.yaml).",
+            hint: folder
+              ? "Name the script file itself (e.g. steps/train/train.py), not the folder holding it."
+              : "Fix the script path in dagtest.yaml (it is relative to the folder holding dagtest.yaml).",
           },
         ),
       );
@@ -107,7 +119,10 @@ function locateScript(ctx: NodeContext, facts: Facts): Located {
       ? (facts.fallback.get(ctx.entryPoint) ?? [])
       : [];
   if (ctx.entryPoint && facts.fallback.has(ctx.entryPoint)) {
-    searched.push(...facts.scriptRoots.map((root) => path.join(root, "**", ctx.entryPoint!)));
+    appendAll(
+      searched,
+      facts.scriptRoots.map((root) => path.join(root, "**", ctx.entryPoint!)),
+    );
   }
   if (hits.length > 0)
     return { found: true, path: hits[0]!, rule: "search-fallback", searched, others: hits.slice(1) };

@@ -10,6 +10,7 @@ import type {
   Wire,
 } from "../model/plan.js";
 import type { MainPaths } from "../model/script-facts.js";
+import { appendAll } from "../util/arrays.js";
 import { type Producer, wireConsumer } from "../wire/assign.js";
 import { WIRE_THRESHOLD } from "../wire/score.js";
 import type { NodeContext } from "./analyse.js";
@@ -48,7 +49,7 @@ export function wireAll(
     const iface = view.ctx.iface;
     if (!iface) continue;
     if (view.phantom) {
-      wires.push(...phantomConsumerWires(name, iface.inputs, views, predecessors));
+      appendAll(wires, phantomConsumerWires(name, iface.inputs, views, predecessors));
       continue;
     }
     const provisions = new Map<string, InputProvision>();
@@ -62,7 +63,7 @@ export function wireAll(
       else open.push(input);
     }
     const overridden = applyOverrides(project, name, open, views, problems);
-    wires.push(...overridden.wires);
+    appendAll(wires, overridden.wires);
     for (const port of overridden.unwired) provisions.set(port, { kind: "none" });
     const producers = (predecessors.get(name) ?? []).map((p) => producerOf(views.get(p)!));
     const scored = wireConsumer(
@@ -70,7 +71,7 @@ export function wireAll(
       open.filter((i) => !overridden.handled.has(i.name)),
       producers,
     );
-    wires.push(...scored.wires);
+    appendAll(wires, scored.wires);
     for (const wire of [...overridden.wires, ...scored.wires]) {
       provisions.set(wire.to.port, { kind: "wire", from: wire.from });
       const input = iface.inputs.find((i) => i.name === wire.to.port)!;

@@ -7,6 +7,7 @@ import path from "node:path";
 import pc from "picocolors";
 import type { Reporter, RunEvent } from "../model/events.js";
 import { NEVER_RAN, type RunResult, type ScriptResult } from "../model/run.js";
+import { appendAll, maxOf } from "../util/arrays.js";
 
 export interface ConsoleReporterOptions {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -92,7 +93,10 @@ export class ConsoleReporter implements Reporter {
   #summary(result: RunResult): void {
     const rows = Object.values(result.scriptResults);
     const lines: string[] = ["", pc.bold("Summary")];
-    const width = Math.max(4, ...rows.map((r) => r.node.length));
+    const width = maxOf(
+      rows.map((r) => r.node.length),
+      4,
+    );
     lines.push(pc.dim(`  ${"node".padEnd(width)}  status     time     memory   note`));
     for (const r of rows) {
       const memory = r.peakRssKb ? `${Math.round(r.peakRssKb / 1024)} MiB` : "";
@@ -107,7 +111,11 @@ export class ConsoleReporter implements Reporter {
         lines.push(
           pc.dim(`    ${this.#rel(frame.file)}:${frame.line} in ${frame.function}: ${frame.code ?? ""}`),
         );
-      if (r.logTail) lines.push(...r.logTail.split("\n").map((l) => `    ${pc.dim("│")} ${l}`));
+      if (r.logTail)
+        appendAll(
+          lines,
+          r.logTail.split("\n").map((l) => `    ${pc.dim("│")} ${l}`),
+        );
       if (r.logs) lines.push(pc.dim(`    logs: ${this.#rel(r.logs.stderr)}, ${this.#rel(r.logs.stdout)}`));
     }
     if (this.#dataFlow && result.dataFlowResults.length > 0) {

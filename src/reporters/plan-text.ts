@@ -13,6 +13,7 @@ import type {
   ScriptNode,
   ValueSource,
 } from "../model/plan.js";
+import { appendAll } from "../util/arrays.js";
 
 export interface PlanTextOptions {
   /** Show every wire's scoring reasons. */
@@ -44,13 +45,13 @@ export function renderPlan(plan: Plan, options: PlanTextOptions = {}): string {
   const phantoms = plan.nodes.filter((n): n is PhantomNode => n.kind === "phantom");
   if (scripts.length > 0) {
     lines.push("", pc.bold(`Scripts (${scripts.length})`));
-    for (const node of scripts) lines.push(...renderScript(node, plan, rel, options.verbose ?? false));
+    for (const node of scripts) appendAll(lines, renderScript(node, plan, rel, options.verbose ?? false));
   }
   if (phantoms.length > 0) {
     lines.push("", pc.bold(`Phantoms (${phantoms.length}): nodes that cannot run locally`));
-    for (const node of phantoms) lines.push(...renderPhantom(node, plan, rel));
+    for (const node of phantoms) appendAll(lines, renderPhantom(node, plan, rel));
   }
-  lines.push(...issueLines(plan, rel, options.verbose ?? false));
+  appendAll(lines, issueLines(plan, rel, options.verbose ?? false));
   lines.push("", summaryLine(plan));
   return `${lines.join("\n")}\n`;
 }
@@ -80,7 +81,7 @@ function issueLines(plan: Plan, rel: (p: string) => string, verbose: boolean): s
   const shown = plan.problems.filter((p) => verbose || p.severity !== "info");
   if (shown.length > 0 || s.notes > 0) {
     lines.push("", pc.bold(`Problems (${s.errors} errors, ${s.warnings} warnings)`));
-    for (const p of shown) lines.push(...renderProblem(p, rel));
+    for (const p of shown) appendAll(lines, renderProblem(p, rel));
   }
   if (s.notes > 0 && !verbose) lines.push(notesLine(plan.problems.filter((p) => p.severity === "info")));
   return lines;

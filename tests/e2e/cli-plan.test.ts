@@ -2,15 +2,15 @@
  * The built `dagtest plan` CLI, spawned as a user would: exit codes, the readable report, --json,
  * and user errors printed as code + message + file:line + hint, never with a stack trace.
  */
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import type { SpawnSyncReturns } from "node:child_process";
 import { chmodSync, cpSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli } from "../helpers/cli.js";
+import { buildCli, expectUserError, runCli } from "../helpers/cli.js";
 import { exampleFileFlags } from "../helpers/factory.js";
-import { fixture, removeTempDirs, repoRoot, tempDir, testPython, writeTree } from "../helpers/paths.js";
+import { fixture, removeTempDirs, repoRoot, tempDir, writeTree } from "../helpers/paths.js";
 
-const cli = path.join(repoRoot, "dist/cli/main.js");
+const _cli = path.join(repoRoot, "dist/cli/main.js");
 const example = path.join(repoRoot, "examples/tabular");
 
 // Builds dist/ when a source is newer, under a lock shared with the other e2e files.
@@ -19,19 +19,7 @@ beforeAll(buildCli, 120_000);
 afterAll(removeTempDirs);
 
 function dagtest(args: string[], cwd = repoRoot): SpawnSyncReturns<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", DAGTEST_PYTHON: testPython() };
-  delete env.FORCE_COLOR;
-  return spawnSync(process.execPath, [cli, ...args], { cwd, env, encoding: "utf8", timeout: 60_000 });
-}
-
-/** A user error: the exit code, the stable code, a hint, and no stack trace anywhere. */
-function expectUserError(result: SpawnSyncReturns<string>, code: string, exit = 2): void {
-  expect(result.status, result.stderr).toBe(exit);
-  expect(result.stderr).toContain(code);
-  expect(result.stderr).toMatch(/^ {2}hint: \S/m);
-  expect(result.stderr).not.toMatch(/^ {4}at /m);
-  expect(result.stderr).not.toContain("internal error");
-  expect(result.stdout).toBe("");
+  return runCli(args, cwd);
 }
 
 function writeFile(name: string, text: string): string {

@@ -3,10 +3,11 @@
  * newer than it, under a lock, so test files running in parallel never build at the same time
  * nor start the CLI while another one is rewriting dist/.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { expect } from "vitest";
 import { repoRoot, testPython } from "./paths.js";
 
 export const cliPath = path.join(repoRoot, "dist/cli/main.js");
@@ -84,4 +85,25 @@ export function cliEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.Pro
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", DAGTEST_PYTHON: testPython(), ...extra };
   delete env.FORCE_COLOR;
   return env;
+}
+
+/** Run the built CLI as a user would (no colour, the test interpreter). */
+export function runCli(args: readonly string[], cwd = repoRoot, timeout = 60_000): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [cliPath, ...args], {
+    cwd,
+    env: cliEnv(),
+    encoding: "utf8",
+    timeout,
+    maxBuffer: 512 * 1024 * 1024,
+  });
+}
+
+/** A user error: the exit code, the stable code, a hint, and no stack trace anywhere. */
+export function expectUserError(result: SpawnSyncReturns<string>, code: string, exit = 2): void {
+  expect(result.status, result.stderr).toBe(exit);
+  expect(result.stderr).toContain(code);
+  expect(result.stderr).toMatch(/^ {2}hint: \S/m);
+  expect(result.stderr).not.toMatch(/^ {4}at /m);
+  expect(result.stderr).not.toContain("internal error");
+  expect(result.stdout).toBe("");
 }

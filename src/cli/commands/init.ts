@@ -9,6 +9,7 @@ import type { Command } from "commander";
 import { DagtestError } from "../../errors.js";
 import { createTestingFactory } from "../../factory/create.js";
 import type { TestingFactory } from "../../factory/factory.js";
+import { maxOf } from "../../util/arrays.js";
 import type { CommandResult } from "../result.js";
 import {
   answersError,
@@ -122,7 +123,10 @@ function missingError(
   missing: readonly { key: string; script: string; field: string; message: string }[],
   optional: readonly WizardQuestion[],
 ): DagtestError {
-  const width = Math.max(...missing.map((m) => m.key.length));
+  const width = maxOf(
+    missing.map((m) => m.key.length),
+    0,
+  );
   const lines = missing.map((m) => `  ${m.key.padEnd(width)}  ${m.script} ${m.field}: ${m.message}`);
   const example = [
     ...missing.map((m) => `          ${m.key}: ${m.field.startsWith("env.") ? "<value>" : "<path>"}`),

@@ -8,6 +8,7 @@ import pc from "picocolors";
 import { createTestingFactory } from "../../factory/create.js";
 import type { TestingFactory } from "../../factory/factory.js";
 import type { ConfigurationState, FactorySummary, SkippedNode } from "../../factory/types.js";
+import { maxOf } from "../../util/arrays.js";
 import type { CommandResult } from "../result.js";
 import { type FactoryCliOptions, factoryOptions } from "../wizard/options.js";
 import { relativeTo, stateText } from "../wizard/render.js";
@@ -74,7 +75,10 @@ export function statusReport(factory: TestingFactory): StatusReport {
 
 function renderStatus(report: StatusReport): string {
   const rel = relativeTo(path.dirname(report.specFile));
-  const width = Math.max(0, ...report.scripts.map((s) => s.name.length));
+  const width = maxOf(
+    report.scripts.map((s) => s.name.length),
+    0,
+  );
   const lines = [
     pc.bold(`dagtest status: ${report.specFile}`),
     "",

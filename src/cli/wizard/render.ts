@@ -12,6 +12,7 @@ import type {
   JobArgRequirementView,
   RequirementSource,
 } from "../../factory/types.js";
+import { maxOf } from "../../util/arrays.js";
 
 /** `config label_name`, `interface default`, ...: where a pre-filled value came from. */
 export function sourceText(source: RequirementSource, configField: string | null): string {
@@ -126,7 +127,10 @@ function argText(arg: JobArgRequirementView): string {
 
 /** The summary: each script's state, the phantoms, ready or not. */
 export function summaryText(summary: FactorySummary): string {
-  const width = Math.max(0, ...Object.keys(summary.states).map((n) => n.length));
+  const width = maxOf(
+    Object.keys(summary.states).map((n) => n.length),
+    0,
+  );
   const lines = Object.entries(summary.states).map(
     ([name, state]) => `  ${name.padEnd(width)}  ${stateText(state)}`,
   );

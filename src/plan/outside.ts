@@ -1,0 +1,55 @@
+/**
+ * Scripts and data that live outside the project. `script: ../../x.py`, an absolute path or a
+ * symlink out of the project runs someone else's code or reads someone else's data without a
+ * word; the plan says so, naming where the path really leads. Not an error: a shared data
+ * folder is a legitimate choice, it just should not be a surprise.
+ */
+import { existsSync, realpathSync } from "node:fs";
+import path from "node:path";
+import type { Project } from "../config/project.js";
+import type { PlanNode, Problem } from "../model/plan.js";
+import { problem } from "./problems.js";
+
+/** One warning per script or user data path that resolves outside the project. */
+export function outsideProjectWarnings(project: Project, nodes: readonly PlanNode[]): Problem[] {
+  const roots = [...new Set([project.baseDir, project.projectRoot].map(real))];
+  const inside = (file: string) => roots.some((root) => file === root || file.startsWith(root + path.sep));
+  const location = project.specFile ? { file: project.specFile } : null;
+  const problems: Problem[] = [];
+  const check = (node: string, what: string, given: string) => {
+    const resolved = real(given);
+    if (inside(resolved)) return;
+    problems.push(
+      problem(
+        "warning",
+        "DAGTEST_OUTSIDE_PROJECT",
+        `Node "${node}": ${what} resolves to ${resolved}, outside the project (${roots.join(", ")}).`,
+        {
+          node,
+          hint: "Make sure this is the file you mean to run or read; copy it into the project to silence this.",
+          location,
+        },
+      ),
+    );
+  };
+  for (const node of nodes) {
+    if (node.kind === "script") check(node.name, "its script", node.script.path);
+    else
+      for (const [port, file] of Object.entries(node.suppliedOutputs))
+        if (file) check(node.name, `the data of output ${port}`, file);
+  }
+  for (const [node, settings] of Object.entries(project.nodes))
+    for (const [port, file] of Object.entries(settings.inputs ?? {}))
+      check(node, `the data of input ${port}`, file);
+  return problems;
+}
+
+/** The real path (symlinks followed); a path that does not exist (yet) as written, absolute. */
+function real(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return existsSync(absolute) ? realpathSync(absolute) : absolute;
+  } catch {
+    return absolute;
+  }
+}
