@@ -4,7 +4,7 @@
  * when an error needs them, by re-reading the text with the `yaml` parser (YAML is a superset of
  * JSON and keeps node ranges).
  */
-import { readFileSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
@@ -78,16 +78,22 @@ function child(node: Node | null, segment: PathSegment, wantKey = false): Node |
 /** Read a file's text, or throw a DagtestError that says which file and why. */
 export function readText(file: string, what: string): string {
   try {
-    const size = statSync(file).size;
-    if (size > MAX_SOURCE_BYTES) {
+    const stat = statSync(file);
+    // A device or a pipe has no size to check up front, and can be read only once.
+    const special = stat.isFile() || stat.isDirectory() ? undefined : readBounded(file);
+    if (special === null || stat.size > MAX_SOURCE_BYTES) {
+      const size =
+        special === null
+          ? `more than ${MAX_SOURCE_BYTES / 1024 / 1024} MB`
+          : `${Math.round(stat.size / 1024 / 1024)} MB`;
       throw new DagtestError({
         code: "DAGTEST_FILE_TOO_LARGE",
-        message: `The ${what} ${file} is ${Math.round(size / 1024 / 1024)} MB; dagtest reads files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`,
+        message: `The ${what} ${file} is ${size}; dagtest reads files of at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB.`,
         hint: "Check that this is the right file; a DAG or config that large is more than dagtest plans.",
         location: { file },
       });
     }
-    return readFileSync(file, "utf8");
+    return special ? special.toString("utf8") : readFileSync(file, "utf8");
   } catch (error) {
     if (error instanceof DagtestError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -115,6 +121,28 @@ export function readText(file: string, what: string): string {
       location: { file },
       cause: error,
     });
+  }
+}
+
+/**
+ * The content of a non-regular file (a device, a pipe: /dev/null, /dev/zero, <(cmd)), read once
+ * and at most to just past MAX_SOURCE_BYTES; null when there is more than that.
+ */
+function readBounded(file: string): Buffer | null {
+  const fd = openSync(file, "r");
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1024 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) return Buffer.concat(chunks);
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > MAX_SOURCE_BYTES) return null;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

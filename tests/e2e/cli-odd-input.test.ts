@@ -35,6 +35,12 @@ describe("dagtest plan: clear words for odd input", () => {
     expect(result.stderr).not.toContain("JSON");
   });
 
+  it("/dev/zero as the DAG → DAGTEST_FILE_TOO_LARGE, read only up to the limit", () => {
+    const result = runCli(["plan", "--dag", "/dev/zero"]);
+    expectUserError(result, "DAGTEST_FILE_TOO_LARGE");
+    expect(result.stderr).toContain("The DAG file /dev/zero is more than 256 MB");
+  });
+
   it("a spec with several problems lists every one with its own line", () => {
     const text = "dag: x.json\ncolour: blue\nrun:\n  timeout: -1\nnodes:\n  A: {skip: maybe}\n";
     const dir = writeTree(tempDir(), { "dagtest.yaml": text });
