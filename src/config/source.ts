@@ -244,7 +244,8 @@ function jsonErrorLocation(file: string, text: string, message: string): SourceL
 
 function parseYaml(file: string, text: string, what: string): SourceDocument {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  // logLevel: a key that is itself a list or a map is stringified without a process warning.
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, logLevel: "error" });
   const first = doc.errors[0];
   if (first) {
     const pos = counter.linePos(first.pos[0]);
