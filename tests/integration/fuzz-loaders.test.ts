@@ -22,7 +22,7 @@ import { planProject } from "../../src/plan/build.js";
 import { removeTempDirs, repoRoot, tempDir, testPython } from "../helpers/paths.js";
 
 /** Per document kind (a tenth of it with Python): about 3,000 documents, 30 s. DAGTEST_FUZZ_RUNS for more. */
-const RUNS = Number(process.env.DAGTEST_FUZZ_RUNS ?? 600);
+const RUNS = Number(process.env.DAGTEST_FUZZ_RUNS ?? 750);
 const tried = { spec: 0, dag: 0, config: 0 };
 
 afterAll(() => {
