@@ -53,8 +53,11 @@ def _on_stop(signum, frame):
     if os.getpid() == _runner_pid[0]:
         killed = end_descendants()
         if killed:
-            sys.stderr.write("[dagtest] stopped; also killed %s\n" % describe(killed))
-            sys.stderr.flush()
+            try:
+                sys.stderr.write("[dagtest] stopped; also killed %s\n" % describe(killed))
+                sys.stderr.flush()
+            except Exception:  # the script may have closed or replaced stderr
+                pass
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -88,7 +91,7 @@ def end_descendants(deadline_s=2.0):
 
 
 def describe(killed):
-    """``2 processes: 123 (sleep 600), 124 (python -c ...)``."""
+    """``2 processes the script left running: 123 (sleep 600), 124 (python -c ...)``."""
     shown = ", ".join("%d (%s)" % (pid, command[:80]) for pid, command in killed[:10])
     more = "" if len(killed) <= 10 else ", and %d more" % (len(killed) - 10)
     return "%d process%s the script left running: %s%s" % (
