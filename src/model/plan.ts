@@ -3,7 +3,7 @@
  * draws it, and the engine executes it without re-deriving anything. Bump PLAN_VERSION on any
  * change that is not purely additive; docs/plan-json.md describes every field.
  */
-import type { SourceLocation } from "../errors.js";
+import type { ErrorCode, SourceLocation } from "../errors.js";
 import type { DependencyType, PortDataType } from "./interface.js";
 import type { EnvConversion } from "./protocol.js";
 
@@ -18,7 +18,7 @@ export type Severity = "error" | "warning" | "info";
 /** Something wrong with the inputs, found while planning. Errors make `dagtest plan` exit non-zero. */
 export interface Problem {
   readonly severity: Severity;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly hint: string;
   readonly node: string | null;

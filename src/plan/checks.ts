@@ -2,6 +2,7 @@
  * What the static check and the interpreter say about a script, set against its interface: the
  * builder–script consistency check of the seeds, the frameworks it uses, and environment parity.
  */
+import type { ErrorCode } from "../errors.js";
 import type { StepInterface } from "../model/interface.js";
 import type {
   EnvRequirement,
@@ -88,7 +89,7 @@ export function disagreements(
   const out: Problem[] = [];
   const where = (read: KeyRead) => ({ file: facts.path, line: read.line });
   const ifaceName = iface.file.split("/").pop();
-  const warn = (code: string, message: string, hint: string, read: KeyRead) =>
+  const warn = (code: ErrorCode, message: string, hint: string, read: KeyRead) =>
     out.push(problem("warning", code, message, { node, hint, location: where(read) }));
   const mainPaths = { input: facts.mainPaths?.inputs ?? {}, output: facts.mainPaths?.outputs ?? {} };
   const aliasNote = (kind: "input" | "output", key: string, map: Readonly<Record<string, string>>) =>
@@ -100,6 +101,7 @@ export function disagreements(
   const portChecks = [
     {
       kind: "input",
+      code: "DAGTEST_UNDECLARED_INPUT",
       dict: "input_paths",
       declared: iface.inputs,
       reads: facts.inputKeys,
@@ -108,6 +110,7 @@ export function disagreements(
     },
     {
       kind: "output",
+      code: "DAGTEST_UNDECLARED_OUTPUT",
       dict: "output_paths",
       declared: iface.outputs,
       reads: facts.outputKeys,
@@ -122,7 +125,7 @@ export function disagreements(
     const real = (r: KeyRead) => !declared.has(r.key) && !(r.fallbackFor && known(r.fallbackFor));
     for (const read of check.reads.filter(real)) {
       warn(
-        `DAGTEST_UNDECLARED_${check.kind.toUpperCase()}`,
+        check.code,
         `The script reads ${check.dict}["${read.key}"] (line ${read.line}) but ${ifaceName} declares no ${check.kind} "${read.key}".${aliasNote(check.kind, read.key, check.map)}`,
         check.hint,
         read,

@@ -1,10 +1,10 @@
 /** Building `Problem` records: expected failures found while planning are data. */
-import type { SourceLocation } from "../errors.js";
+import type { ErrorCode, SourceLocation } from "../errors.js";
 import type { Problem, Severity } from "../model/plan.js";
 
 export function problem(
   severity: Severity,
-  code: string,
+  code: ErrorCode,
   message: string,
   extra: { node?: string | null; hint?: string; location?: SourceLocation | null } = {},
 ): Problem {

@@ -1,11 +1,19 @@
 /** Deciding, from the analysis and the facts, whether a node is a runnable script or a phantom. */
 import path from "node:path";
+import type { ErrorCode } from "../errors.js";
 import type { PhantomReason, Problem, ScriptLocation } from "../model/plan.js";
 import type { ScriptFacts } from "../model/script-facts.js";
 import { appendAll } from "../util/arrays.js";
 import type { NodeContext } from "./analyse.js";
 import type { Facts } from "./facts.js";
 import { problem } from "./problems.js";
+
+/** The problem code of a script the static check could not read. */
+const SCRIPT_ERROR_CODE: Readonly<Record<"syntax" | "unreadable" | "not-found", ErrorCode>> = {
+  syntax: "DAGTEST_SCRIPT_SYNTAX",
+  unreadable: "DAGTEST_SCRIPT_UNREADABLE",
+  "not-found": "DAGTEST_SCRIPT_NOT_FOUND",
+};
 
 export type Resolution =
   | { readonly kind: "script"; readonly location: ScriptLocation; readonly facts: ScriptFacts | null }
@@ -69,7 +77,7 @@ export function resolveNode(ctx: NodeContext, facts: Facts, problems: Problem[])
     problems.push(
       problem(
         "error",
-        `DAGTEST_SCRIPT_${error.kind.toUpperCase().replace("-", "_")}`,
+        SCRIPT_ERROR_CODE[error.kind],
         `The script of node "${ctx.name}" cannot be parsed: ${error.message}`,
         {
           node: ctx.name,
