@@ -9,6 +9,8 @@ install, and guessing would turn that into wrong results.
 import json
 import sys
 
+# The one protocol version of runner and engine: equal to PROTOCOL_VERSION in
+# src/model/protocol.ts (tests/unit/protocol-version.test.ts holds the two together).
 PROTOCOL_VERSION = 1
 
 # Exit code for a request the runner cannot act on (malformed JSON, wrong shape, unknown

@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { cacheDir } from "../model/layout.js";
 import { hashFileContent, listFiles } from "../util/files.js";
 import { type CachedFile, type CacheEntry, parseEntry } from "./entry.js";
 import type { FingerprintData } from "./fingerprint.js";
@@ -32,7 +33,7 @@ export class LocalCache {
   readonly dir: string;
 
   constructor(stateDir: string) {
-    this.dir = path.join(stateDir, ".dagtest", "cache");
+    this.dir = cacheDir(stateDir);
   }
 
   #entryDir(fingerprint: string): string {

@@ -5,10 +5,8 @@
  * most of that. Expected durations come from the latest earlier runs in `.dagtest/runs`; the first
  * run has none and keeps topological order.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readRunRecord, runDirOf, runIdsNewestFirst } from "../model/layout.js";
 import type { Plan, PlanNode } from "../model/plan.js";
-import type { ScriptResult } from "../model/run.js";
 import { maxOf } from "../util/arrays.js";
 
 /** How many earlier run records to read, newest first, until every node has a duration. */
@@ -16,18 +14,12 @@ const RUNS_READ = 3;
 
 /** Node → how long it took when it last passed, in ms, from the newest run records. */
 export function pastDurations(stateDir: string, nodes: ReadonlySet<string>): Map<string, number> {
-  const runsDir = path.join(stateDir, ".dagtest", "runs");
   const durations = new Map<string, number>();
-  let runs: string[];
-  try {
-    runs = readdirSync(runsDir).sort().reverse();
-  } catch {
-    return durations;
-  }
   let read = 0;
-  for (const run of runs) {
+  for (const run of runIdsNewestFirst(stateDir)) {
     if (read >= RUNS_READ || durations.size >= nodes.size) break;
-    const results = scriptResults(path.join(runsDir, run, "run.json"));
+    // Unfinished, unreadable or from another version: no history from it.
+    const results = readRunRecord(runDirOf(stateDir, run))?.result.scriptResults;
     if (!results) continue;
     read++;
     for (const r of Object.values(results)) {
@@ -36,17 +28,6 @@ export function pastDurations(stateDir: string, nodes: ReadonlySet<string>): Map
     }
   }
   return durations;
-}
-
-function scriptResults(file: string): Readonly<Record<string, ScriptResult>> | null {
-  try {
-    const record = JSON.parse(readFileSync(file, "utf8")) as {
-      result?: { scriptResults?: Record<string, ScriptResult> };
-    };
-    return record.result?.scriptResults ?? null;
-  } catch {
-    return null; // unfinished, unreadable or from another version: no history from it
-  }
 }
 
 /**

@@ -2,9 +2,8 @@
  * Where a node that is not run this time gets its outputs from: the cache (same fingerprint), or
  * else the newest earlier run in which it passed and whose output folders still exist.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import type { RunResult } from "../model/run.js";
+import { existsSync } from "node:fs";
+import { readRunRecord, runDirOf, runIdsNewestFirst } from "../model/layout.js";
 
 export interface PreviousOutputs {
   readonly runId: string;
@@ -17,22 +16,11 @@ export function previousOutputs(
   node: string,
   exceptRun: string | null,
 ): PreviousOutputs | null {
-  const runs = path.join(stateDir, ".dagtest", "runs");
-  if (!existsSync(runs)) return null;
-  for (const runId of readdirSync(runs).sort().reverse()) {
+  for (const runId of runIdsNewestFirst(stateDir)) {
     if (runId === exceptRun) continue;
-    const result = readResult(path.join(runs, runId, "run.json"));
-    const r = result?.scriptResults[node];
+    const r = readRunRecord(runDirOf(stateDir, runId))?.result.scriptResults[node];
     if (!r || (r.status !== "passed" && r.status !== "cached")) continue;
     if (Object.values(r.outputs).every((dir) => existsSync(dir))) return { runId, outputs: r.outputs };
   }
   return null;
-}
-
-function readResult(file: string): RunResult | null {
-  try {
-    return (JSON.parse(readFileSync(file, "utf8")) as { result?: RunResult }).result ?? null;
-  } catch {
-    return null;
-  }
 }

@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { StepOutcome } from "../model/protocol.js";
+import { PROTOCOL_VERSION, type StepOutcome } from "../model/protocol.js";
 import { runnerDir } from "../python/describe.js";
 import { BoundedLog } from "./bounded-log.js";
 import { watchForStop } from "./limits.js";
@@ -102,7 +102,7 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
 export function readOutcome(file: string): StepOutcome | null {
   try {
     const outcome = JSON.parse(readFileSync(file, "utf8")) as StepOutcome;
-    return outcome.protocolVersion === 1 ? outcome : null;
+    return outcome.protocolVersion === PROTOCOL_VERSION ? outcome : null;
   } catch {
     return null;
   }

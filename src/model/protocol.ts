@@ -4,6 +4,11 @@
  * user's script and are never parsed. Mirrored by `python/dagtest_runner/protocol.py`.
  */
 
+/**
+ * The one protocol version of engine and runner, for every mode (run, serve, describe). The
+ * Python side's `PROTOCOL_VERSION` in `python/dagtest_runner/protocol.py` must equal it
+ * (tests/unit/protocol-version.test.ts holds the two together); the runner rejects any other.
+ */
 export const PROTOCOL_VERSION = 1;
 
 export interface StepJob {

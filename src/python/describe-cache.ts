@@ -27,6 +27,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { describeCacheFile } from "../model/layout.js";
 import type { DescribeResult } from "../model/script-facts.js";
 import { type DescribeOutcome, describeScripts, runnerDir } from "./describe.js";
 
@@ -51,7 +52,7 @@ export async function describeScriptsCached(
   scripts: readonly string[],
   packages: readonly string[],
 ): Promise<DescribeOutcome> {
-  const file = path.join(stateDir, ".dagtest", "cache", "describe.json");
+  const file = describeCacheFile(stateDir);
   const key = requestKey(python, scripts, packages);
   if (key === null) return describeScripts(python, scripts, packages);
   const stored = read(file);

@@ -5,10 +5,8 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROTOCOL_VERSION } from "../model/protocol.js";
 import type { DescribeResult } from "../model/script-facts.js";
-
-/** Protocol version this client speaks; the runner rejects any other (`python/dagtest_runner/protocol.py`). */
-const PROTOCOL_VERSION = 1;
 
 /** Enough of the runner's stderr to explain a failure without flooding a report. */
 const STDERR_LIMIT = 4000;
