@@ -17,9 +17,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalCache } from "../src/cache/store.js";
-import { makeExecutor, runFacts } from "../src/cli/run-once.js";
+import { runFacts } from "../src/cli/run-once.js";
 import { loadSpecProject } from "../src/config/project.js";
 import { runPlan } from "../src/engine/run.js";
+import { createExecutor } from "../src/exec/index.js";
 import type { RunResult } from "../src/model/run.js";
 import { planProject } from "../src/plan/build.js";
 
@@ -44,7 +45,7 @@ async function measure(label: string, dir: string): Promise<Measured> {
   const project = loadSpecProject(path.join(dir, "dagtest.yaml"), { python });
   const plan = await planProject(project, runFacts(project, true));
   const planMs = performance.now() - started;
-  const executor = makeExecutor();
+  const executor = createExecutor();
   const cache = new LocalCache(project.baseDir);
   try {
     const result = await runPlan(plan, {

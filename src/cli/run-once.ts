@@ -3,11 +3,8 @@
  * SIGTERM) stops the run cleanly: running scripts are stopped, what finished is kept; a second
  * Ctrl-C quits at once (the exit hook still kills every script's process group).
  */
-import { LocalCache } from "../cache/store.js";
 import type { Project } from "../config/project.js";
-import { runPlan } from "../engine/run.js";
-import { createExecutor } from "../exec/index.js";
-import type { Executor } from "../exec/types.js";
+import { createRunSession, type RunSession } from "../engine/session.js";
 import { type Selection, selectNodes } from "../graph/select.js";
 import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
@@ -16,6 +13,7 @@ import { planProject } from "../plan/build.js";
 import type { FactOptions } from "../plan/facts.js";
 import { ConsoleReporter } from "../reporters/console.js";
 import { JUnitReporter } from "../reporters/junit.js";
+import { NoticeReporter } from "../reporters/notice.js";
 import { renderPlanIssues } from "../reporters/plan-text.js";
 import { loadProject, type ProjectOptions } from "./commands/plan.js";
 import type { CommandResult } from "./result.js";
@@ -41,15 +39,38 @@ export async function runOnce(settings: RunSettings): Promise<CommandResult> {
   const plan = await planProject(project, runFacts(project, settings.cache));
   const controller = new AbortController();
   const stopOnSignal = interruptHandler(controller);
-  const executor = makeExecutor(settings);
+  const session = cliSession(project, settings);
   try {
-    const result = await runProjectPlan(project, plan, settings, executor, controller.signal);
-    const exitCode = controller.signal.aborted ? 130 : result.pipelineSuccess ? 0 : 1;
-    return { stdout: settings.json ? `${JSON.stringify(result, null, 2)}\n` : "", exitCode };
+    const result = await runProjectPlan(project, plan, settings, session, controller.signal);
+    return {
+      stdout: settings.json ? `${JSON.stringify(result, null, 2)}\n` : "",
+      exitCode: exitCodeOf(result, controller.signal),
+    };
   } finally {
     stopOnSignal();
-    await executor.close();
+    await session.close();
   }
+}
+
+/**
+ * 130 after Ctrl-C; 70 when dagtest itself failed on a node (an `internal-error`: the run went
+ * on, but it is a bug to report); else 0 when every script passed, 1 when one did not.
+ */
+export function exitCodeOf(result: RunResult, signal: AbortSignal): number {
+  if (signal.aborted) return 130;
+  if (Object.values(result.scriptResults).some((r) => r.reason === "internal-error")) return 70;
+  return result.pipelineSuccess ? 0 : 1;
+}
+
+/** The CLI's run session: warm unless `--cold`, the cache unless `--no-cache`, notices on stderr. */
+export function cliSession(project: Project, settings: RunSettings): RunSession {
+  return createRunSession({
+    project,
+    cold: settings.cold,
+    cache: settings.cache,
+    concurrency: settings.concurrency,
+    reporters: [new NoticeReporter(process.stderr)],
+  });
 }
 
 /**
@@ -65,7 +86,7 @@ export async function runProjectPlan(
   project: Project,
   plan: Plan,
   settings: RunSettings,
-  executor: Executor,
+  session: RunSession,
   signal: AbortSignal,
   extra: readonly Reporter[] = [],
 ): Promise<RunResult> {
@@ -76,31 +97,15 @@ export async function runProjectPlan(
     ...extra,
   ];
   if (settings.junit) reporters.push(new JUnitReporter(settings.junit));
-  const cacheOn = settings.cache && project.execution.cache.enabled;
-  const cache = cacheOn ? new LocalCache(project.baseDir) : null;
-  const result = await runPlan(plan, {
-    executor,
-    stateDir: project.baseDir,
-    python: plan.sources.python.executable ?? project.python,
+  return session.run(plan, {
+    project,
     reporters,
-    concurrency: settings.concurrency,
     failFast: settings.failFast,
     shuffleSeed: settings.shuffleSeed,
     signal,
-    cache,
     force: settings.force,
     selected: selectNodes(project.dag, settings.selection),
     command: settings.command,
-  });
-  cache?.evict(project.execution.cache.max_mb * 1024 * 1024);
-  return result;
-}
-
-/** Warm (fork server) unless `--cold`; the warm executor's notices (fallbacks) go to stderr. */
-export function makeExecutor(options: { readonly cold?: boolean } = {}): Executor {
-  return createExecutor({
-    cold: options.cold ?? false,
-    onNotice: (message) => process.stderr.write(`[dagtest] ${message}\n`),
   });
 }
 

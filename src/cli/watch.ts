@@ -11,20 +11,21 @@
 import { type FSWatcher, watch } from "chokidar";
 import pc from "picocolors";
 import type { Project } from "../config/project.js";
+import type { RunSession } from "../engine/session.js";
 import { DagtestError } from "../errors.js";
 import type { Plan } from "../model/plan.js";
 import { planProject } from "../plan/build.js";
 import { loadProject } from "./commands/plan.js";
 import { formatError } from "./format-error.js";
 import type { CommandResult } from "./result.js";
-import { interruptHandler, makeExecutor, type RunSettings, runFacts, runProjectPlan } from "./run-once.js";
+import { cliSession, interruptHandler, type RunSettings, runFacts, runProjectPlan } from "./run-once.js";
 
 const DEBOUNCE_MS = 300;
 
 export async function watchRuns(settings: RunSettings): Promise<CommandResult> {
   const stop = new AbortController();
   const uninstall = interruptHandler(stop);
-  const executor = makeExecutor(settings);
+  let session: RunSession | null = null;
   const changes = new Changes();
   let watcher: Watcher | null = null;
   let watched: string[] = [];
@@ -35,7 +36,9 @@ export async function watchRuns(settings: RunSettings): Promise<CommandResult> {
         const plan = await planProject(project, runFacts(project, settings.cache));
         watched = watchedPaths(project, plan);
         watcher = await rewatch(watcher, watched, changes);
-        await runProjectPlan(project, plan, { ...settings, json: false }, executor, stop.signal);
+        // One session for the whole watch: the warm server stays up between runs.
+        session ??= cliSession(project, settings);
+        await runProjectPlan(project, plan, { ...settings, json: false }, session, stop.signal);
       } catch (error) {
         if (!(error instanceof DagtestError)) throw error;
         process.stderr.write(formatError(error));
@@ -58,7 +61,7 @@ export async function watchRuns(settings: RunSettings): Promise<CommandResult> {
   } finally {
     uninstall();
     await watcher?.fs.close();
-    await executor.close();
+    await session?.close();
   }
   return { stdout: "", exitCode: 0 };
 }

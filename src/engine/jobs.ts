@@ -5,37 +5,12 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { type NodePaths, nodePaths } from "../model/layout.js";
 import type { Plan, PlanNode, PortRef, ScriptNode } from "../model/plan.js";
 import { PROTOCOL_VERSION, type StepJob } from "../model/protocol.js";
 import { containerMap } from "./container-map.js";
 
-export interface NodePaths {
-  readonly dir: string;
-  readonly outputs: string;
-  readonly work: string;
-  readonly tmp: string;
-  readonly empty: string;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly jobFile: string;
-  readonly resultFile: string;
-}
-
-/** `.dagtest/runs/<run-id>/<node>/...`: node names were checked to be safe folder names. */
-export function nodePaths(runDir: string, node: string): NodePaths {
-  const dir = path.join(runDir, node);
-  return {
-    dir,
-    outputs: path.join(dir, "out"),
-    work: path.join(dir, "work"),
-    tmp: path.join(dir, "tmp"),
-    empty: path.join(dir, "empty"),
-    stdout: path.join(dir, "logs", "stdout.log"),
-    stderr: path.join(dir, "logs", "stderr.log"),
-    jobFile: path.join(dir, "job.json"),
-    resultFile: path.join(dir, "outcome.json"),
-  };
-}
+export { type NodePaths, nodePaths } from "../model/layout.js";
 
 /** Where the data of an upstream output port is during this run. */
 export function producedPath(plan: Plan, runDir: string, ref: PortRef): string | null {

@@ -2,8 +2,7 @@
  * The run record, `run.json`: the plan and every result so far, rewritten atomically after each
  * node, so a killed run loses nothing that finished.
  */
-import { renameSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { writeRunRecord } from "../model/layout.js";
 import type { Plan } from "../model/plan.js";
 import { type DataFlowResult, RUN_RECORD_VERSION, type RunResult, type ScriptResult } from "../model/run.js";
 
@@ -73,9 +72,6 @@ export class RunRecord {
 
   /** Atomic: a reader never sees half a file, a crash never leaves one. */
   save(): void {
-    const file = path.join(this.runDir, "run.json");
-    const body = JSON.stringify({ plan: this.#plan, result: this.result() }, null, 2);
-    writeFileSync(`${file}.tmp`, body);
-    renameSync(`${file}.tmp`, file);
+    writeRunRecord(this.runDir, { plan: this.#plan, result: this.result() });
   }
 }

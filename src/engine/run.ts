@@ -1,36 +1,42 @@
 /**
- * `runPlan`: executes a plan without re-deriving it. Scripts run through an executor in
- * dependency order (the scheduler), each followed by the data-flow checks; events go to the
- * reporters; the run record is saved after every node.
+ * `runPlan`: executes a plan without re-deriving it. Each script node goes through its stages
+ * (lifecycle.ts: prepare → execute → verify → store) in dependency order (the scheduler); events
+ * go to the reporters through one guarded bus; the run record is saved after every node.
+ * A run assembled with its defaults (executor, cache, reporters) is a run session (session.ts).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { mkdirSync } from "node:fs";
 import { fingerprintPlan } from "../cache/fingerprint.js";
 import type { LocalCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
-import { preloadOf } from "../exec/index.js";
 import type { Executor } from "../exec/types.js";
 import { adjacency, ancestors } from "../graph/topology.js";
-import type { Reporter, RunEvent } from "../model/events.js";
+import type { Reporter } from "../model/events.js";
+import { runDirOf } from "../model/layout.js";
 import type { Plan, ScriptNode } from "../model/plan.js";
-import type { RunResult, ScriptResult } from "../model/run.js";
-import { type NodeVerdict, schedule } from "../scheduler/scheduler.js";
+import type { RunResult } from "../model/run.js";
+import { schedule } from "../scheduler/scheduler.js";
+import { ReporterBus } from "./bus.js";
 import { CacheStep } from "./cache-step.js";
-import { classify, tailOf } from "./classify.js";
-import { emptyOutputs, hashTree } from "./data-checks.js";
+import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
-import { isScript, prepareJob, processEnv } from "./jobs.js";
+import { isScript } from "./jobs.js";
+import { internalErrorResult, runScriptNode } from "./lifecycle.js";
 import { runPriority } from "./priority.js";
 import { blockers } from "./readiness.js";
 import { RunRecord } from "./record.js";
 import { notRun } from "./results.js";
+import { recordFlows } from "./stages/store.js";
+import { defaultChecks, type NodeCheck } from "./stages/verify.js";
 
 export interface RunOptions {
   readonly executor: Executor;
   /** The folder that holds `.dagtest/` (the project root). */
   readonly stateDir: string;
   readonly python: string;
+  /** This run's reporters: they get every event, and their `close` when the run ends. */
   readonly reporters?: readonly Reporter[];
+  /** A session's bus the run also emits on (its reporters outlive the run); `reporters` join it. */
+  readonly bus?: ReporterBus;
   readonly concurrency?: number;
   readonly failFast?: boolean;
   readonly shuffleSeed?: number | null;
@@ -44,19 +50,57 @@ export interface RunOptions {
   readonly selected?: ReadonlySet<string> | null;
   /** The command to suggest when a partial run lacks upstream outputs. */
   readonly command?: string;
+  /** Checks after each node, replacing the default ones (outputs present, inputs unchanged, edge profiles). */
+  readonly checks?: readonly NodeCheck[];
 }
 
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
+  assertRunnable(plan);
+  const { ctx, scripts, priority } = openRun(plan, options);
+  ctx.bus.emit({ type: "runStart", plan, runId: ctx.runId, runDir: ctx.runDir, total: scripts.length });
+  recordNodesNotRun(ctx, scripts);
+  recordFlows(ctx, edgeChecks(plan, ctx.runDir, null));
+  ctx.record.save();
+  const byName = new Map(scripts.map((n) => [n.name, n]));
+  for (const node of scripts) ctx.bus.emit({ type: "nodeQueued", node: node.name });
+  const outcome = await schedule({
+    order: plan.order.filter((n) => byName.has(n)),
+    dependencies: new Map(scripts.map((n) => [n.name, n.upstream])),
+    concurrency: Math.max(1, options.concurrency ?? 1),
+    failFast: options.failFast ?? false,
+    shuffleSeed: options.shuffleSeed ?? null,
+    priority,
+    signal: ctx.signal,
+    run: (name, running) => runScriptNode(ctx, byName.get(name)!, running),
+    skip: (name, why, blamed) => skipNode(ctx, name, why, blamed),
+    crashed: (name, error) => crashedNode(ctx, name, error),
+  });
+  ctx.record.interrupted = outcome.stopped;
+  ctx.record.save();
+  const result = ctx.record.result();
+  ctx.bus.emit({ type: "runEnd", result });
+  await ctx.bus.close(options.reporters ?? []);
+  ctx.bus.detach(options.reporters ?? []);
+  return result;
+}
+
+function assertRunnable(plan: Plan): void {
   const global = plan.problems.filter((p) => p.severity === "error" && p.node === null);
-  if (global.length > 0) {
-    throw new DagtestError({
-      code: "DAGTEST_PLAN_NOT_READY",
-      message: `The plan has ${global.length} error(s) that stop every node: ${global.map((p) => p.message).join(" ")}`,
-      hint: global[0]!.hint || "Run `dagtest plan` and fix the errors it lists.",
-    });
-  }
+  if (global.length === 0) return;
+  throw new DagtestError({
+    code: "DAGTEST_PLAN_NOT_READY",
+    message: `The plan has ${global.length} error(s) that stop every node: ${global.map((p) => p.message).join(" ")}`,
+    hint: global[0]!.hint || "Run `dagtest plan` and fix the errors it lists.",
+  });
+}
+
+/** The run's folder, record, bus and cache step; fails before creating anything on a bad partial run. */
+function openRun(
+  plan: Plan,
+  options: RunOptions,
+): { ctx: RunContext; scripts: ScriptNode[]; priority: Map<string, number> } {
   const runId = options.runId ?? newRunId();
-  const runDir = path.join(options.stateDir, ".dagtest", "runs", runId);
+  const runDir = runDirOf(options.stateDir, runId);
   const selected = options.selected ?? null;
   const cacheStep = new CacheStep(
     {
@@ -69,184 +113,74 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     runDir,
     runId,
   );
-  const allScripts = plan.nodes.filter(isScript);
   const wanted = selected ? needed(plan, selected) : null;
-  const scripts = allScripts.filter((n) => !wanted || wanted.has(n.name));
-  // A partial run that lacks upstream outputs fails before it creates anything.
-  if (selected)
-    cacheStep.checkPartialRun(
-      scripts.filter((n) => !selected.has(n.name)).map((n) => n.name),
-      options.command ?? "dagtest run",
-    );
+  const scripts = plan.nodes.filter(isScript).filter((n) => !wanted || wanted.has(n.name));
+  if (selected) {
+    const reused = scripts.filter((n) => !selected.has(n.name)).map((n) => n.name);
+    cacheStep.checkPartialRun(reused, options.command ?? "dagtest run");
+  }
   // From earlier runs only: read before this run's folder exists.
   const priority = runPriority(plan, options.stateDir);
+  const bus = options.bus ?? new ReporterBus([]);
+  bus.attach(options.reporters ?? []);
   mkdirSync(runDir, { recursive: true });
-  const record = new RunRecord(plan, runId, runDir);
-  const emit = (event: RunEvent) => {
-    for (const reporter of options.reporters ?? []) reporter.onEvent?.(event);
-  };
-  emit({ type: "runStart", plan, runId, runDir, total: scripts.length });
-  for (const node of plan.nodes) {
-    if (node.kind === "phantom") {
-      record.add(notRun(node.name, "skipped", "phantom", `phantom (${node.reason}): ${node.detail}`));
-    } else if (!scripts.includes(node)) {
-      record.add(notRun(node.name, "skipped", "not-selected", "not selected by --only/--from/--to"));
-    }
-  }
-  for (const check of edgeChecks(plan, runDir, null)) {
-    record.flows.push(check);
-    emit({ type: "edgeChecked", check });
-  }
-  record.save();
-  const blocked = blockers(plan);
-  const signal = options.signal ?? new AbortController().signal;
-  const finish = (result: ScriptResult): void => {
-    record.add(result);
-    emit({ type: "nodeEnd", result });
-  };
-  const checkEdgesFrom = (producer: string): void => {
-    for (const check of edgeChecks(plan, runDir, producer, (ref) => cacheStep.cachedOutput(ref))) {
-      record.flows.push(check);
-      emit({ type: "edgeChecked", check });
-    }
-  };
-  const byName = new Map(scripts.map((n) => [n.name, n]));
-  for (const node of scripts) emit({ type: "nodeQueued", node: node.name });
-  const outcome = await schedule({
-    order: plan.order.filter((n) => byName.has(n)),
-    dependencies: new Map(scripts.map((n) => [n.name, n.upstream])),
-    concurrency: Math.max(1, options.concurrency ?? 1),
-    failFast: options.failFast ?? false,
-    shuffleSeed: options.shuffleSeed ?? null,
-    priority,
-    signal,
-    run: async (name, running): Promise<NodeVerdict> => {
-      const node = byName.get(name)!;
-      const why = blocked.get(name);
-      if (why) {
-        finish(notRun(name, "failed", "not-ready", why));
-        return "failed";
-      }
-      const restored = cacheStep.tryRestore(node);
-      if (restored.result) {
-        finish(restored.result);
-        checkEdgesFrom(name);
-        return "ok";
-      }
-      const unrestorable = cacheStep.materializeInputsOf(node);
-      if (unrestorable) {
-        finish(notRun(name, "failed", "not-ready", unrestorable));
-        return "failed";
-      }
-      record.started(name);
-      emit({ type: "nodeStart", node: name, running });
-      const result = {
-        ...(await runNode(plan, node, runDir, options, signal)),
-        ranBecause: restored.ranBecause,
-      };
-      cacheStep.store(node, result);
-      finish(result);
-      if (result.status === "passed") checkEdgesFrom(name);
-      return result.status === "passed" ? "ok" : "failed";
-    },
-    skip: (name, why, blamed) => {
-      if (why === "upstream-failed")
-        finish(notRun(name, "skipped", "upstream-failed", `skipped: upstream ${blamed} did not pass`));
-      else
-        finish(
-          notRun(
-            name,
-            "cancelled",
-            "cancelled",
-            signal.aborted
-              ? "not started: the run was cancelled"
-              : "not started: --fail-fast stopped the run",
-          ),
-        );
-    },
-  });
-  record.interrupted = outcome.stopped;
-  record.save();
-  const result = record.result();
-  emit({ type: "runEnd", result });
-  for (const reporter of options.reporters ?? []) await reporter.close?.();
-  return result;
-}
-
-async function runNode(
-  plan: Plan,
-  node: ScriptNode,
-  runDir: string,
-  options: RunOptions,
-  signal: AbortSignal,
-): Promise<ScriptResult> {
-  const startedAt = new Date().toISOString();
-  const { job, paths, dataInputs } = prepareJob(plan, node, runDir);
-  writeFileSync(paths.jobFile, JSON.stringify(job, null, 2));
-  const before = hashInputs(dataInputs);
-  const exec = await options.executor.run({
-    job,
-    jobFile: paths.jobFile,
+  const ctx: RunContext = {
+    plan,
+    runId,
+    runDir,
+    executor: options.executor,
     python: options.python,
-    env: processEnv(job, paths, plan.execution.freshWorkdir),
-    timeoutMs: node.limits.timeoutMs,
-    logs: { stdout: paths.stdout, stderr: paths.stderr },
-    maxLogBytes: plan.execution.maxLogBytes,
-    signal,
-    isolation: node.limits.isolation,
-    preload: preloadOf(plan),
-  });
-  let verdict = classify(exec, node.limits.timeoutMs, node.limits.memoryMb);
-  const checks: string[] = [];
-  const changed = Object.keys(before).filter((port) => hashTree(dataInputs[port]!) !== before[port]);
-  if (changed.length > 0) {
-    checks.push(`modified its input(s) ${changed.join(", ")}`);
-    if (verdict.status === "passed") {
-      verdict = {
-        status: "failed",
-        reason: "input-modified",
-        message: `the script modified its input(s) ${changed.join(", ")} (inputs must be read-only)`,
-      };
-    }
-  }
-  if (verdict.status === "passed") {
-    const empty = emptyOutputs(job.outputPaths);
-    if (empty.length > 0) {
-      checks.push(`wrote nothing to ${empty.join(", ")}`);
-      verdict = {
-        status: "failed",
-        reason: "missing-output",
-        message: `the script wrote nothing to its declared output(s) ${empty.join(", ")}`,
-      };
-    }
-  }
-  const failed = verdict.status !== "passed";
-  return {
-    node: node.name,
-    status: verdict.status,
-    reason: verdict.reason,
-    message: verdict.message,
-    startedAt,
-    durationMs: exec.durationMs,
-    peakRssKb: exec.outcome?.peakRssKb ?? null,
-    exitCode: exec.exitCode,
-    signal: exec.signal,
-    logs: { stdout: paths.stdout, stderr: paths.stderr, droppedBytes: exec.droppedBytes },
-    logTail: failed ? tailOf(paths.stderr) || tailOf(paths.stdout) || null : null,
-    error: exec.outcome?.status === "failed" ? exec.outcome.error : null,
-    outputs: job.outputPaths,
-    guardEvents: exec.outcome?.guardEvents ?? [],
-    checks,
-    ranBecause: [],
-    executor: exec.executor,
-    scriptMs: exec.outcome?.durationMs ?? null,
+    signal: options.signal ?? new AbortController().signal,
+    record: new RunRecord(plan, runId, runDir),
+    bus,
+    cacheStep,
+    blocked: blockers(plan),
+    checks: options.checks ?? defaultChecks(plan, runDir, (ref) => cacheStep.cachedOutput(ref)),
   };
+  return { ctx, scripts, priority };
 }
 
-function hashInputs(inputs: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [port, dir] of Object.entries(inputs)) out[port] = hashTree(dir);
-  return out;
+/** Every node that will not go through the scheduler: phantoms, and scripts left out by a selection. */
+function recordNodesNotRun(ctx: RunContext, scripts: readonly ScriptNode[]): void {
+  const running = new Set(scripts.map((n) => n.name));
+  for (const node of ctx.plan.nodes) {
+    if (node.kind === "phantom")
+      ctx.record.add(notRun(node.name, "skipped", "phantom", `phantom (${node.reason}): ${node.detail}`));
+    else if (!running.has(node.name))
+      ctx.record.add(notRun(node.name, "skipped", "not-selected", "not selected by --only/--from/--to"));
+  }
+}
+
+function skipNode(
+  ctx: RunContext,
+  name: string,
+  why: "upstream-failed" | "cancelled",
+  blamed: string | null,
+): void {
+  const result =
+    why === "upstream-failed"
+      ? notRun(name, "skipped", "upstream-failed", `skipped: upstream ${blamed} did not pass`)
+      : notRun(
+          name,
+          "cancelled",
+          "cancelled",
+          ctx.signal.aborted
+            ? "not started: the run was cancelled"
+            : "not started: --fail-fast stopped the run",
+        );
+  ctx.record.add(result);
+  ctx.bus.emit({ type: "nodeEnd", result });
+}
+
+/** A node whose lifecycle threw even while recording its own internal error: keep what we can. */
+function crashedNode(ctx: RunContext, name: string, error: unknown): void {
+  const result = internalErrorResult(name, "schedule", error);
+  try {
+    ctx.record.add(result);
+  } catch {
+    // The record cannot be written (the disk is full?): the event still tells the reporters.
+  }
+  ctx.bus.emit({ type: "nodeEnd", result });
 }
 
 /** Sortable and unique enough for one machine: `20261121-141502-3fa9`. */

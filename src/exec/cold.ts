@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { PROTOCOL_VERSION, type StepOutcome } from "../model/protocol.js";
 import { runnerDir } from "../python/describe.js";
-import { BoundedLog } from "./bounded-log.js";
+import { openLogs } from "./bounded-log.js";
 import { watchForStop } from "./limits.js";
 import { signalGroup, trackGroup, untrackGroup } from "./process-group.js";
 import type { ExecRequest, ExecResult, Executor } from "./types.js";
@@ -44,8 +44,7 @@ export function runnerMain(): string {
  */
 export function runProcess(request: ExecRequest, args: readonly string[], note = ""): Promise<ExecResult> {
   const started = performance.now();
-  const stdout = new BoundedLog(request.logs.stdout, request.maxLogBytes);
-  const stderr = new BoundedLog(request.logs.stderr, request.maxLogBytes);
+  const { stdout, stderr } = openLogs(request);
   if (note) stderr.write(Buffer.from(note));
   return new Promise<ExecResult>((resolve) => {
     let spawnError: string | null = null;

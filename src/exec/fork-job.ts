@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { createInterface } from "node:readline";
 import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest } from "../model/protocol.js";
-import { BoundedLog } from "./bounded-log.js";
+import { openLogs } from "./bounded-log.js";
 import { KILL_GRACE_MS, readOutcome, STRAY_PIPE_GRACE_MS } from "./cold.js";
 import type { ForkServer } from "./fork-server.js";
 import { type StopWatch, watchForStop } from "./limits.js";
@@ -33,10 +33,7 @@ export function runForked(
 ): Promise<ForkAttempt> {
   const started = performance.now();
   const id = randomUUID();
-  const logs = {
-    stdout: new BoundedLog(request.logs.stdout, request.maxLogBytes),
-    stderr: new BoundedLog(request.logs.stderr, request.maxLogBytes),
-  };
+  const logs = openLogs(request);
   return new Promise<ForkAttempt>((resolve) => {
     let pid: number | null = null;
     let running = false;

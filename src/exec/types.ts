@@ -4,6 +4,9 @@
  */
 import type { Isolation } from "../model/plan.js";
 import type { StepJob, StepOutcome } from "../model/protocol.js";
+import type { OutputSink } from "./output-lines.js";
+
+export type { OutputSink } from "./output-lines.js";
 
 /** Which executor actually ran a job: a child forked from the warm server, or a fresh process. */
 export type ExecutorKind = "fork" | "process";
@@ -32,6 +35,11 @@ export interface ExecRequest {
   /** `process` asks for a fresh interpreter even from an executor that forks (`isolation:`). */
   readonly isolation: Isolation;
   readonly preload: PreloadList;
+  /**
+   * Where to stream the script's output as lines while it runs (bounded; the log files keep
+   * everything up to their cap). Optional: a test or a tool may run a job without it.
+   */
+  readonly output?: OutputSink;
 }
 
 export interface ExecResult {

@@ -131,10 +131,11 @@ export interface ExecutablePlan {
   execute(options?: ExecuteOptions): Promise<RunResult>;
 }
 
-/** How to run a factory's plan: at most `concurrency` scripts at once, stopped by `signal`. */
+/** How a factory runs a plan: the same run session, with the same defaults, as `dagtest run`. */
 export interface ExecuteOptions {
+  /** How many scripts at once (default: the number of cores). */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
-  /** Listeners of the run's events (progress in a notebook, the engine protocol). */
+  /** Listeners for the run's events (progress, `nodeOutput` lines, notices). */
   readonly reporters?: readonly Reporter[];
 }

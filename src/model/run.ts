@@ -21,6 +21,7 @@ export type NodeReason =
   | "input-modified"
   | "no-result"
   | "runner-error"
+  | "internal-error"
   | "upstream-failed"
   | "phantom"
   | "not-ready"
@@ -61,9 +62,22 @@ export interface ScriptResult {
    * interpreter (`--cold`, `isolation: process`, or a fallback). Absent when nothing ran.
    */
   readonly executor?: "fork" | "process";
+  /**
+   * Only for reason `internal-error`: the exception dagtest itself (or a custom executor) threw
+   * in one of the node's stages, with its stack, so the bug can be reported.
+   */
+  readonly internalError?: InternalError;
   /** Time in the script's own import and main, as the runner measured it; durationMs minus this
    * is dagtest's overhead. Absent or null when nothing ran or the script could not report. */
   readonly scriptMs?: number | null;
+}
+
+/** An exception thrown inside dagtest while a node went through its stages. */
+export interface InternalError {
+  /** The stage it was thrown in. */
+  readonly stage: "prepare" | "execute" | "verify" | "store" | "schedule";
+  readonly message: string;
+  readonly stack: string | null;
 }
 
 /** The `ranBecause` of a node the cache has never seen: no news, so the console leaves it out. */

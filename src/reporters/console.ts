@@ -105,8 +105,10 @@ export class ConsoleReporter implements Reporter {
         `  ${r.node.padEnd(width)}  ${MARK[r.status]} ${r.status.padEnd(9)}${(r.startedAt ? seconds(r.durationMs) : "").padEnd(9)}${memory.padEnd(9)}${pc.dim(truncate(note, 90))}`,
       );
     }
-    for (const r of rows.filter((x) => x.status === "failed" && (x.logTail || x.error))) {
+    for (const r of rows.filter((x) => x.status === "failed" && (x.logTail || x.error || x.internalError))) {
       lines.push("", pc.red(pc.bold(`${r.node} failed: ${r.message}`)));
+      const stack = r.internalError?.stack?.split("\n").slice(1) ?? [];
+      lines.push(...stack.map((l) => pc.dim(`    ${l.trim()}`)));
       for (const frame of r.error?.frames ?? [])
         lines.push(
           pc.dim(`    ${this.#rel(frame.file)}:${frame.line} in ${frame.function}: ${frame.code ?? ""}`),

@@ -22,6 +22,11 @@ export interface ScheduleOptions {
   readonly priority?: ReadonlyMap<string, number>;
   readonly signal: AbortSignal;
   readonly run: (node: string, running: readonly string[]) => Promise<NodeVerdict>;
+  /**
+   * `run` threw (or rejected) instead of answering: the node counts as failed, and this is told
+   * the error, so it is never lost.
+   */
+  readonly crashed?: (node: string, error: unknown) => void;
   /** A node that will not run: because a dependency failed, or the run stopped. */
   readonly skip: (node: string, why: "upstream-failed" | "cancelled", blamed: string | null) => void;
 }
@@ -67,8 +72,10 @@ export async function schedule(options: ScheduleOptions): Promise<{ stopped: boo
           verdicts.set(node, verdict);
           if (verdict === "failed" && options.failFast) stopped = true;
         },
-        () => {
+        (error: unknown) => {
           verdicts.set(node, "failed");
+          if (options.failFast) stopped = true;
+          options.crashed?.(node, error);
         },
       );
       running.set(

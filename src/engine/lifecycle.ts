@@ -1,0 +1,89 @@
+/**
+ * One script node, start to end: not run when the plan blocks it, restored when the cache (or
+ * an earlier run, for a partial run) has its outputs, else through the four stages
+ * prepare → execute → verify → store. Whatever throws on the way (a bug in dagtest, a custom
+ * executor that throws) becomes the node's `internal-error` result, with its stack in run.json
+ * and a `nodeEnd` event; the run goes on.
+ */
+import type { ScriptNode } from "../model/plan.js";
+import type { InternalError, ScriptResult } from "../model/run.js";
+import type { NodeVerdict } from "../scheduler/scheduler.js";
+import type { RunContext } from "./context.js";
+import { edgeChecks } from "./edges.js";
+import { notRun } from "./results.js";
+import { execute } from "./stages/execute.js";
+import { prepare } from "./stages/prepare.js";
+import { store } from "./stages/store.js";
+import { armChecks } from "./stages/verify.js";
+
+type Stage = InternalError["stage"];
+
+export async function runScriptNode(
+  ctx: RunContext,
+  node: ScriptNode,
+  running: readonly string[],
+): Promise<NodeVerdict> {
+  const at: { stage: Stage } = { stage: "prepare" };
+  try {
+    return settledWithoutRunning(ctx, node) ?? (await throughStages(ctx, node, running, at));
+  } catch (error) {
+    store(ctx, internalErrorResult(node.name, at.stage, error), [], node);
+    return "failed";
+  }
+}
+
+/** Blocked by the plan, restored, or its cached inputs lost: a verdict without running. */
+function settledWithoutRunning(ctx: RunContext, node: ScriptNode): NodeVerdict | null {
+  const why = ctx.blocked.get(node.name);
+  if (why) {
+    store(ctx, notRun(node.name, "failed", "not-ready", why));
+    return "failed";
+  }
+  return null;
+}
+
+async function throughStages(
+  ctx: RunContext,
+  node: ScriptNode,
+  running: readonly string[],
+  at: { stage: Stage },
+): Promise<NodeVerdict> {
+  const restored = ctx.cacheStep.tryRestore(node);
+  if (restored.result) {
+    const flows = edgeChecks(ctx.plan, ctx.runDir, node.name, (ref) => ctx.cacheStep.cachedOutput(ref));
+    store(ctx, restored.result, flows);
+    return "ok";
+  }
+  const unrestorable = ctx.cacheStep.materializeInputsOf(node);
+  if (unrestorable) {
+    store(ctx, notRun(node.name, "failed", "not-ready", unrestorable));
+    return "failed";
+  }
+  ctx.record.started(node.name);
+  ctx.bus.emit({ type: "nodeStart", node: node.name, running });
+  const prepared = prepare(ctx, node);
+  const verify = armChecks(ctx.checks, prepared);
+  at.stage = "execute";
+  const exec = await execute(ctx, prepared);
+  at.stage = "verify";
+  const { result, flows } = verify(exec);
+  at.stage = "store";
+  store(ctx, { ...result, ranBecause: restored.ranBecause }, flows, node);
+  return result.status === "passed" ? "ok" : "failed";
+}
+
+/** The result of a node whose stages threw: failed, reason `internal-error`, the stack kept. */
+export function internalErrorResult(node: string, stage: Stage, error: unknown): ScriptResult {
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = error instanceof Error ? (error.stack ?? null) : null;
+  return {
+    ...notRun(
+      node,
+      "failed",
+      "internal-error",
+      `internal error in dagtest while the node was in its ${stage} stage (please report it): ${message}`,
+    ),
+    startedAt: new Date().toISOString(),
+    internalError: { stage, message, stack },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * A run session: a run assembled in one place, with one set of defaults, for every front end
+ * (the CLI, watch mode, the factory, and later the UI server and the Python client). It owns
+ * the executor (a warm server stays up between runs of one session), the reporter bus (the
+ * session's reporters hear every run and the executor's notices in between), the cache (with
+ * eviction after each run) and the defaults (jobs: the number of cores).
+ */
+import os from "node:os";
+import { LocalCache } from "../cache/store.js";
+import { createExecutor } from "../exec/index.js";
+import type { Executor } from "../exec/types.js";
+import type { Reporter } from "../model/events.js";
+import type { Plan } from "../model/plan.js";
+import type { RunResult } from "../model/run.js";
+import { ReporterBus } from "./bus.js";
+import { type RunOptions, runPlan } from "./run.js";
+
+/** What a session needs to know of a project (a loaded `Project` has it). */
+export interface SessionProject {
+  /** The folder that holds dagtest.yaml and `.dagtest/`. */
+  readonly baseDir: string;
+  /** The interpreter, unless the plan names one. */
+  readonly python: string;
+  readonly execution: { readonly cache: { readonly enabled: boolean; readonly max_mb: number } };
+}
+
+export interface RunSessionOptions {
+  readonly project: SessionProject;
+  /** The executor; default: warm (fork server) on Linux, cold with `cold`. Closed with the session only when it made it. */
+  readonly executor?: Executor;
+  readonly cold?: boolean;
+  /** Reporters for the whole session: every run's events, and the notices between runs. */
+  readonly reporters?: readonly Reporter[];
+  /** False runs every node and stores nothing (`--no-cache`); the project can turn it off too. */
+  readonly cache?: boolean;
+  /** Default for each run: the number of cores. */
+  readonly concurrency?: number;
+}
+
+/** Per run: what may change between runs of one session. */
+export type SessionRunOptions = Pick<
+  RunOptions,
+  | "failFast"
+  | "shuffleSeed"
+  | "signal"
+  | "runId"
+  | "force"
+  | "selected"
+  | "command"
+  | "checks"
+  | "concurrency"
+> & {
+  /** Reporters for this run only (closed when it ends). */
+  readonly reporters?: readonly Reporter[];
+  /** The project as reloaded since the session began (watch mode); default: the session's. */
+  readonly project?: SessionProject;
+};
+
+export interface RunSession {
+  readonly executor: Executor;
+  /** Where events and notices go; `notice` from a front end reaches the same reporters. */
+  readonly bus: ReporterBus;
+  run(plan: Plan, options?: SessionRunOptions): Promise<RunResult>;
+  /** Close the executor (if the session made it) and the session's reporters. */
+  close(): Promise<void>;
+}
+
+export function createRunSession(options: RunSessionOptions): RunSession {
+  const bus = new ReporterBus(options.reporters ?? []);
+  const executor =
+    options.executor ??
+    createExecutor({ cold: options.cold ?? false, onNotice: (message) => bus.notice("warning", message) });
+  const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
+  return {
+    executor,
+    bus,
+    async run(plan, { project = options.project, ...run } = {}) {
+      const cacheOn = (options.cache ?? true) && project.execution.cache.enabled;
+      const cache = cacheOn ? new LocalCache(project.baseDir) : null;
+      const result = await runPlan(plan, {
+        concurrency,
+        ...run,
+        executor,
+        bus,
+        stateDir: project.baseDir,
+        python: plan.sources.python.executable ?? project.python,
+        cache,
+      });
+      cache?.evict(project.execution.cache.max_mb * 1024 * 1024);
+      return result;
+    },
+    async close() {
+      if (!options.executor) await executor.close();
+      await bus.close();
+    },
+  };
+}

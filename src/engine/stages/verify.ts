@@ -1,0 +1,154 @@
+/**
+ * Stage 3, verify: turn what the executor saw into the node's verdict, then run the node's
+ * checks in order. A check is armed before the node runs (to take what it compares with, e.g.
+ * the inputs' hashes) and returns a typed `CheckResult` after. A failing check turns a passed
+ * node into a failed one; the first failure wins. Snapshot checks and others are one more
+ * entry in the list (`defaultChecks`).
+ */
+import type { ExecResult } from "../../exec/types.js";
+import type { Plan, PortRef } from "../../model/plan.js";
+import type { DataFlowResult, NodeReason, ScriptResult } from "../../model/run.js";
+import { classify, tailOf, type Verdict } from "../classify.js";
+import { emptyOutputs, hashTree } from "../data-checks.js";
+import { edgeChecks } from "../edges.js";
+import type { PreparedNode } from "./prepare.js";
+
+/** What a check found. `ok` is nothing to report. */
+export type CheckResult =
+  | { readonly kind: "ok" }
+  | { readonly kind: "input-modified"; readonly ports: readonly string[] }
+  | { readonly kind: "missing-output"; readonly ports: readonly string[] }
+  | { readonly kind: "edge-profile"; readonly flows: readonly DataFlowResult[] };
+
+/** What a check sees after the node ran: the executor's report and the verdict so far. */
+export interface RanNode {
+  readonly prepared: PreparedNode;
+  readonly exec: ExecResult;
+  readonly verdict: Verdict;
+}
+
+export interface NodeCheck {
+  readonly name: string;
+  /** Called before the node runs; the function it returns is called after. */
+  arm(prepared: PreparedNode): (ran: RanNode) => CheckResult;
+}
+
+export interface Verified {
+  readonly result: ScriptResult;
+  /** What flowed along the wires out of the node (only when it passed). */
+  readonly flows: readonly DataFlowResult[];
+}
+
+/** No input changed while the node ran: content hashes before and after. */
+export const inputsUnchanged: NodeCheck = {
+  name: "inputs-unchanged",
+  arm(prepared) {
+    const before = Object.entries(prepared.dataInputs).map(([port, dir]) => [port, dir, hashTree(dir)]);
+    return () => {
+      const ports = before.filter(([, dir, hash]) => hashTree(dir!) !== hash).map(([port]) => port!);
+      return ports.length > 0 ? { kind: "input-modified", ports } : { kind: "ok" };
+    };
+  },
+};
+
+/** Every declared output holds at least one file (checked only for a node that passed). */
+export const outputsPresent: NodeCheck = {
+  name: "outputs-present",
+  arm: () => (ran) => {
+    if (ran.verdict.status !== "passed") return { kind: "ok" };
+    const ports = emptyOutputs(ran.prepared.job.outputPaths);
+    return ports.length > 0 ? { kind: "missing-output", ports } : { kind: "ok" };
+  },
+};
+
+/** Profile what flows along every wire out of a node that passed. */
+export function edgeProfile(
+  plan: Plan,
+  runDir: string,
+  elsewhere: (ref: PortRef) => string | null,
+): NodeCheck {
+  return {
+    name: "edge-profile",
+    arm: () => (ran) =>
+      ran.verdict.status === "passed"
+        ? { kind: "edge-profile", flows: edgeChecks(plan, runDir, ran.prepared.node.name, elsewhere) }
+        : { kind: "ok" },
+  };
+}
+
+/** Today's checks, in the order their verdicts take precedence. */
+export function defaultChecks(plan: Plan, runDir: string, elsewhere: (ref: PortRef) => string | null) {
+  return [inputsUnchanged, outputsPresent, edgeProfile(plan, runDir, elsewhere)];
+}
+
+/** Arm every check before the node runs; the returned function verifies after. */
+export function armChecks(
+  checks: readonly NodeCheck[],
+  prepared: PreparedNode,
+): (exec: ExecResult) => Verified {
+  const armed = checks.map((check) => check.arm(prepared));
+  return (exec) => {
+    const { limits } = prepared.node;
+    let verdict = classify(exec, limits.timeoutMs, limits.memoryMb);
+    const notes: string[] = [];
+    const flows: DataFlowResult[] = [];
+    for (const after of armed) {
+      const found = after({ prepared, exec, verdict });
+      if (found.kind === "edge-profile") flows.push(...found.flows);
+      else if (found.kind !== "ok") {
+        notes.push(noteOf(found));
+        if (verdict.status === "passed") verdict = failure(found);
+      }
+    }
+    return { result: resultOf(prepared, exec, verdict, notes), flows };
+  };
+}
+
+type Finding = Extract<CheckResult, { ports: readonly string[] }>;
+
+/** The line in `ScriptResult.checks`. */
+function noteOf(found: Finding): string {
+  return found.kind === "input-modified"
+    ? `modified its input(s) ${found.ports.join(", ")}`
+    : `wrote nothing to ${found.ports.join(", ")}`;
+}
+
+function failure(found: Finding): Verdict {
+  const ports = found.ports.join(", ");
+  const reason: NodeReason = found.kind;
+  const message =
+    found.kind === "input-modified"
+      ? `the script modified its input(s) ${ports} (inputs must be read-only)`
+      : `the script wrote nothing to its declared output(s) ${ports}`;
+  return { status: "failed", reason, message };
+}
+
+function resultOf(
+  prepared: PreparedNode,
+  exec: ExecResult,
+  verdict: Verdict,
+  checks: string[],
+): ScriptResult {
+  const { node, job, paths } = prepared;
+  const failed = verdict.status !== "passed";
+  return {
+    node: node.name,
+    status: verdict.status,
+    reason: verdict.reason,
+    message: verdict.message,
+    startedAt: prepared.startedAt,
+    durationMs: exec.durationMs,
+    peakRssKb: exec.outcome?.peakRssKb ?? null,
+    exitCode: exec.exitCode,
+    signal: exec.signal,
+    logs: { stdout: paths.stdout, stderr: paths.stderr, droppedBytes: exec.droppedBytes },
+    logTail: failed ? tailOf(paths.stderr) || tailOf(paths.stdout) || null : null,
+    error: exec.outcome?.status === "failed" ? exec.outcome.error : null,
+    outputs: job.outputPaths,
+    guardEvents: exec.outcome?.guardEvents ?? [],
+    checks,
+    ranBecause: [],
+    executor: exec.executor,
+    scriptMs: exec.outcome?.durationMs ?? null,
+  };
+}
