@@ -10,6 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ColdExecutor,
+  createExecutor,
   createRunSession,
   createTestingFactory,
   type Executor,
@@ -101,12 +102,15 @@ describe("the engine through the library API", () => {
     expect(result.pipelineSuccess).toBe(true);
     expect(calls).toBeGreaterThan(3); // it still gets every event
     const notices = recorder.events.flatMap((e) => (e.type === "notice" ? [e.message] : []));
-    expect(notices.filter((m) => m.includes("reporter bug"))).toHaveLength(1);
-    expect(notices.filter((m) => m.includes("async reporter bug"))).toHaveLength(1);
+    expect(notices.filter((m) => m.endsWith(": reporter bug"))).toHaveLength(1);
+    expect(notices.filter((m) => m.endsWith(": async reporter bug"))).toHaveLength(1);
     expect(recorder.events.at(-1)?.type).toBe("runEnd");
   });
 
-  it("streams a script's printed lines as nodeOutput events while it runs", async () => {
+  it.each([
+    ["a cold process", () => new ColdExecutor()],
+    ["the warm fork server", () => createExecutor()],
+  ])("streams a script's printed lines as nodeOutput events while it runs, from %s", async (_, make) => {
     const go = path.join(tempDir(), "go");
     const body = `
 print("waiting for the test", flush=True)
@@ -131,7 +135,8 @@ ${writeOutput("out")}`;
         if (event.lines.includes("waiting for the test")) writeFileSync(go, "");
       },
     };
-    const result = await runWith(dir, new ColdExecutor(), [releaser]);
+    const executor = make();
+    const result = await runWith(dir, executor, [releaser]).finally(() => executor.close());
     expect(result.scriptResults.talker?.status).toBe("passed");
     expect(seen).toContainEqual({ stream: "stdout", line: "waiting for the test", ended: false });
     expect(seen).toContainEqual({ stream: "stderr", line: "on stderr", ended: false });
