@@ -94,30 +94,32 @@ export class CacheStep {
       }
     }
     if (notSelected) {
-      const previous = previousOutputs(this.#options.stateDir, node.name, this.#runId);
-      if (previous) {
-        for (const [port, dir] of Object.entries(outputs)) {
-          rmSync(dir, { recursive: true, force: true });
-          const from = previous.outputs[port];
-          if (from) cpSync(from, dir, { recursive: true });
-          else mkdirSync(dir, { recursive: true });
-        }
-        this.#stale.add(node.name);
-        return {
-          result: notRun(
-            node.name,
-            "cached",
-            null,
-            `not selected: outputs reused from run ${previous.runId}`,
-            outputs,
-          ),
-          ranBecause: [],
-        };
-      }
+      const reused = this.#reusePrevious(node, outputs);
+      if (reused) return { result: reused, ranBecause: [] };
     }
     if (this.#options.force.has(node.name)) return { result: null, ranBecause: ["--force"] };
     if (fp && !fp.cacheable) return { result: null, ranBecause: [`not cached: ${fp.reason}`] };
     return { result: null, ranBecause: [] };
+  }
+
+  /** A node left out of a partial run: its outputs copied from the last run that made them. */
+  #reusePrevious(node: ScriptNode, outputs: Readonly<Record<string, string>>): ScriptResult | null {
+    const previous = previousOutputs(this.#options.stateDir, node.name, this.#runId);
+    if (!previous) return null;
+    for (const [port, dir] of Object.entries(outputs)) {
+      rmSync(dir, { recursive: true, force: true });
+      const from = previous.outputs[port];
+      if (from) cpSync(from, dir, { recursive: true });
+      else mkdirSync(dir, { recursive: true });
+    }
+    this.#stale.add(node.name);
+    return notRun(
+      node.name,
+      "cached",
+      null,
+      `not selected: outputs reused from run ${previous.runId}`,
+      outputs,
+    );
   }
 
   /**

@@ -32,32 +32,8 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
   const paths = nodePaths(runDir, node.name);
   for (const dir of [paths.outputs, paths.work, paths.tmp, path.dirname(paths.stdout)])
     mkdirSync(dir, { recursive: true });
-  const inputPaths: Record<string, string> = {};
-  const inputFolders: Record<string, string> = {};
-  const dataInputs: Record<string, string> = {};
-  for (const input of node.inputs) {
-    const p = input.provision;
-    let bound: string | null = null;
-    if (p.kind === "wire") bound = producedPath(plan, runDir, p.from);
-    else if (p.kind === "user" || p.kind === "code-dir") bound = p.path;
-    else if (p.kind === "config") bound = p.value;
-    if (bound && p.kind !== "code-dir") dataInputs[input.name] = bound;
-    if (!bound) {
-      // Scripts read every declared key (cursus-formats §5.4): an unfed input gets an empty folder.
-      bound = path.join(paths.empty, input.name);
-      mkdirSync(bound, { recursive: true });
-    }
-    inputFolders[input.name] = bound;
-    inputPaths[input.name] = withSuffix(bound, input.binding.suffix);
-  }
-  const outputPaths: Record<string, string> = {};
-  const outputFolders: Record<string, string> = {};
-  for (const output of node.outputs) {
-    outputFolders[output.name] = path.join(paths.outputs, output.name);
-    mkdirSync(outputFolders[output.name]!, { recursive: true });
-    // As the script's __main__ passes it: the folder, or a file inside it (`.../result.json`).
-    outputPaths[output.name] = withSuffix(outputFolders[output.name]!, output.binding.suffix);
-  }
+  const { inputPaths, inputFolders, dataInputs } = bindInputs(plan, node, runDir, paths);
+  const { outputPaths, outputFolders } = bindOutputs(node, paths);
   // Keys the script reads under another name than its interface declares (see plan portAliases).
   for (const [key, port] of Object.entries(node.portAliases.inputs))
     if (inputPaths[port]) inputPaths[key] = inputPaths[port];
@@ -86,6 +62,52 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
     environConversions: node.check?.environConversions ?? {},
   };
   return { job, paths, dataInputs };
+}
+
+interface Bound {
+  /** Port → the path the script gets (as its __main__ passes it: the folder, or a file in it). */
+  readonly inputPaths: Record<string, string>;
+  /** Port → the folder itself. */
+  readonly inputFolders: Record<string, string>;
+  /** Inputs holding real data, checked for modification. */
+  readonly dataInputs: Record<string, string>;
+}
+
+/** Every declared input key bound to a path; the ones holding real data also in `dataInputs`. */
+function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: NodePaths): Bound {
+  const bound: Bound = { inputPaths: {}, inputFolders: {}, dataInputs: {} };
+  for (const input of node.inputs) {
+    const p = input.provision;
+    let folder: string | null = null;
+    if (p.kind === "wire") folder = producedPath(plan, runDir, p.from);
+    else if (p.kind === "user" || p.kind === "code-dir") folder = p.path;
+    else if (p.kind === "config") folder = p.value;
+    if (folder && p.kind !== "code-dir") bound.dataInputs[input.name] = folder;
+    if (!folder) {
+      // Scripts read every declared key (cursus-formats §5.4): an unfed input gets an empty folder.
+      folder = path.join(paths.empty, input.name);
+      mkdirSync(folder, { recursive: true });
+    }
+    bound.inputFolders[input.name] = folder;
+    bound.inputPaths[input.name] = withSuffix(folder, input.binding.suffix);
+  }
+  return bound;
+}
+
+/** A fresh folder per output port, and the path the script gets for it. */
+function bindOutputs(
+  node: ScriptNode,
+  paths: NodePaths,
+): { outputPaths: Record<string, string>; outputFolders: Record<string, string> } {
+  const outputPaths: Record<string, string> = {};
+  const outputFolders: Record<string, string> = {};
+  for (const output of node.outputs) {
+    outputFolders[output.name] = path.join(paths.outputs, output.name);
+    mkdirSync(outputFolders[output.name]!, { recursive: true });
+    // As the script's __main__ passes it: the folder, or a file inside it (`.../result.json`).
+    outputPaths[output.name] = withSuffix(outputFolders[output.name]!, output.binding.suffix);
+  }
+  return { outputPaths, outputFolders };
 }
 
 function withSuffix(folder: string, suffix: string): string {

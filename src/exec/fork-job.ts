@@ -31,141 +31,193 @@ export function runForked(
   request: ExecRequest,
   startDeadlineMs: number,
 ): Promise<ForkAttempt> {
-  const started = performance.now();
-  const id = randomUUID();
-  const logs = openLogs(request);
-  return new Promise<ForkAttempt>((resolve) => {
-    let pid: number | null = null;
-    let running = false;
-    let exit: { code: number | null; signal: string | null } | null = null;
-    let failure: { reason: string; blame: Blame } | null = null;
-    let killTimer: NodeJS.Timeout | undefined;
-    let pipeTimer: NodeJS.Timeout | undefined;
-    // Assigned once every handler exists (at the end of this executor); read only by them.
-    let limits: StopWatch = { timedOut: () => false, cancelled: () => false, dispose: () => {} };
-    let openStreams = 2;
-    let settled = false;
+  return new Promise<ForkAttempt>((resolve) => new ForkJob(server, request, resolve).start(startDeadlineMs));
+}
 
-    const killHard = () => {
-      if (pid === null) return;
-      signalGroup(pid, "SIGKILL");
-      try {
-        process.kill(pid, "SIGKILL"); // not yet a group leader if it never reached its setsid
-      } catch {}
-    };
-    const stop = () => {
-      if (pid === null || killTimer) return; // no pid yet: stopped as soon as it is forked
-      signalGroup(pid, "SIGTERM");
-      killTimer = setTimeout(killHard, KILL_GRACE_MS);
-    };
-    const fail = (reason: string, blame: Blame) => {
-      if (failure || exit || settled) return;
-      failure = { reason, blame };
-      killHard();
-      control.destroy();
-      for (const stream of streams) stream.destroy();
-    };
-    const finish = () => {
-      if (settled || openStreams > 0 || !(exit || failure)) return;
-      settled = true;
-      limits.dispose();
-      clearTimeout(deadline);
-      clearTimeout(killTimer);
-      clearTimeout(pipeTimer);
-      unsubscribe();
-      control.destroy();
-      if (pid !== null) untrackGroup(pid);
-      const droppedBytes = { stdout: logs.stdout.close(), stderr: logs.stderr.close() };
-      // A job stopped on purpose is not retried, whatever happened to the server meanwhile.
-      if (failure && !limits.timedOut() && !limits.cancelled()) {
-        resolve({ kind: "retry", ...failure });
-        return;
-      }
-      resolve({
-        kind: "done",
-        result: {
-          outcome: readOutcome(request.job.resultFile),
-          exitCode: exit?.code ?? null,
-          signal: exit?.signal ?? null,
-          timedOut: limits.timedOut(),
-          cancelled: limits.cancelled(),
-          durationMs: performance.now() - started,
-          droppedBytes,
-          spawnError: null,
-          executor: "fork",
-        },
-      });
-    };
+type Exit = { readonly code: number | null; readonly signal: string | null };
 
-    const streams = (["stdout", "stderr"] as const).map((name) => {
-      const socket = connect(server.socketPath, { kind: "stream", id, stream: name });
-      socket.on("data", (chunk: Buffer) => logs[name].write(chunk));
-      socket.on("close", () => {
-        openStreams--;
-        finish();
-      });
-      return socket;
+/**
+ * One job's state, which only moves forward: connected → forked (pid known) → running (the
+ * child is set up) → exited or failed → settled (once both streams closed). `stop` (timeout,
+ * cancel) and `fail` (the machinery's fault) may come at any point.
+ */
+class ForkJob {
+  readonly #server: ForkServer;
+  readonly #request: ExecRequest;
+  readonly #resolve: (attempt: ForkAttempt) => void;
+  readonly #id = randomUUID();
+  readonly #started = performance.now();
+  readonly #logs: ReturnType<typeof openLogs>;
+  #limits: StopWatch | null = null;
+  #control: net.Socket | null = null;
+  #streams: net.Socket[] = [];
+  #unsubscribe: () => void = () => {};
+  #deadline: NodeJS.Timeout | undefined;
+  #killTimer: NodeJS.Timeout | undefined;
+  /** After the child's exit: stop waiting for log pipes that strays it left may still hold. */
+  #pipeTimer: NodeJS.Timeout | undefined;
+  #pid: number | null = null;
+  #running = false;
+  #exit: Exit | null = null;
+  #failure: { readonly reason: string; readonly blame: Blame } | null = null;
+  #openStreams = 2;
+  #settled = false;
+
+  constructor(server: ForkServer, request: ExecRequest, resolve: (attempt: ForkAttempt) => void) {
+    this.#server = server;
+    this.#request = request;
+    this.#resolve = resolve;
+    this.#logs = openLogs(request);
+  }
+
+  start(startDeadlineMs: number): void {
+    // First the limits: a run cancelled already stops the child as soon as it has a pid.
+    this.#limits = watchForStop(this.#request, () => this.#stop());
+    this.#deadline = setTimeout(() => this.#missedStart(startDeadlineMs), startDeadlineMs);
+    this.#streams = (["stdout", "stderr"] as const).map((name) => this.#openStream(name));
+    this.#control = this.#openControl();
+    this.#unsubscribe = this.#server.onExit((why) =>
+      this.#fail(`the fork server ${why} while the node ran`, "server"),
+    );
+  }
+
+  #openStream(name: "stdout" | "stderr"): net.Socket {
+    const socket = connect(this.#server.socketPath, { kind: "stream", id: this.#id, stream: name });
+    socket.on("data", (chunk: Buffer) => this.#logs[name].write(chunk));
+    socket.on("close", () => {
+      this.#openStreams--;
+      this.#finish();
     });
+    return socket;
+  }
+
+  #openControl(): net.Socket {
+    const { job, jobFile, env } = this.#request;
     const run: Omit<ServeRunRequest, "protocolVersion"> = {
       kind: "run",
-      id,
-      jobFile: request.jobFile,
-      env: request.env,
-      cwd: request.job.workDir,
-      sourceDir: request.job.sourceDir,
+      id: this.#id,
+      jobFile,
+      env,
+      cwd: job.workDir,
+      sourceDir: job.sourceDir,
     };
-    const control = connect(server.socketPath, run);
-    createInterface({ input: control }).on("line", (line) => {
-      const event = parseEvent(line);
-      if (event?.event === "forked") {
-        pid = event.pid;
-        trackGroup(pid);
-        if (limits.timedOut() || limits.cancelled()) stop();
-      } else if (event?.event === "running") {
-        running = true;
-        clearTimeout(deadline);
-      } else if (event?.event === "exit") {
-        if (!running) {
-          const how = event.signal ? `killed by ${event.signal}` : `exit code ${event.code}`;
-          fail(`the forked child ended before it started (${how}); see the server's stderr`, "none");
-          return;
-        }
-        exit = { code: event.code, signal: event.signal };
-        if (pid !== null) signalGroup(pid, "SIGKILL"); // what the script left running
-        pipeTimer = setTimeout(() => {
-          for (const stream of streams) stream.destroy();
-        }, STRAY_PIPE_GRACE_MS);
-        finish();
-      } else if (event?.event === "error")
-        fail(`the fork server refused the job: ${event.message}`, "server");
-    });
-    control.on("close", () => {
-      if (exit || failure || settled) return;
-      // The socket often closes just before the server's exit is seen; wait a moment for the why.
-      const blame = () =>
-        fail(
-          server.ended
-            ? `the fork server ${server.ended} while the node ran`
-            : "the fork server closed the connection",
-          "server",
-        );
-      if (server.alive) setTimeout(blame, 200);
-      else blame();
-    });
-    const unsubscribe = server.onExit((why) => fail(`the fork server ${why} while the node ran`, "server"));
+    const control = connect(this.#server.socketPath, run);
+    createInterface({ input: control }).on("line", (line) => this.#onEvent(parseEvent(line)));
+    control.on("close", () => this.#controlClosed());
+    return control;
+  }
 
-    const deadline = setTimeout(() => {
-      if (running) return;
-      if (pid === null) fail(`the fork server did not fork within ${startDeadlineMs / 1000} s`, "server");
-      else
-        fail(
-          `the forked child did not start within ${startDeadlineMs / 1000} s (start deadline): ` +
-            "a preloaded module is probably not fork-safe",
-          "child",
-        );
-    }, startDeadlineMs);
-    limits = watchForStop(request, stop);
-  });
+  #onEvent(event: ServeEvent | null): void {
+    if (event?.event === "forked") {
+      this.#pid = event.pid;
+      trackGroup(event.pid);
+      if (this.#stopRequested()) this.#stop();
+    } else if (event?.event === "running") {
+      this.#running = true;
+      clearTimeout(this.#deadline);
+    } else if (event?.event === "exit") this.#exited({ code: event.code, signal: event.signal });
+    else if (event?.event === "error")
+      this.#fail(`the fork server refused the job: ${event.message}`, "server");
+  }
+
+  #exited(exit: Exit): void {
+    if (!this.#running) {
+      const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+      this.#fail(`the forked child ended before it started (${how}); see the server's stderr`, "none");
+      return;
+    }
+    this.#exit = exit;
+    if (this.#pid !== null) signalGroup(this.#pid, "SIGKILL"); // what the script left running
+    this.#pipeTimer = setTimeout(() => {
+      for (const stream of this.#streams) stream.destroy();
+    }, STRAY_PIPE_GRACE_MS);
+    this.#finish();
+  }
+
+  #controlClosed(): void {
+    if (this.#exit || this.#failure || this.#settled) return;
+    const server = this.#server;
+    // The socket often closes just before the server's exit is seen; wait a moment for the why.
+    const blame = () =>
+      this.#fail(
+        server.ended
+          ? `the fork server ${server.ended} while the node ran`
+          : "the fork server closed the connection",
+        "server",
+      );
+    if (server.alive) setTimeout(blame, 200);
+    else blame();
+  }
+
+  #missedStart(startDeadlineMs: number): void {
+    if (this.#running) return;
+    const seconds = startDeadlineMs / 1000;
+    if (this.#pid === null) this.#fail(`the fork server did not fork within ${seconds} s`, "server");
+    else
+      this.#fail(
+        `the forked child did not start within ${seconds} s (start deadline): ` +
+          "a preloaded module is probably not fork-safe",
+        "child",
+      );
+  }
+
+  #stopRequested(): boolean {
+    return (this.#limits?.timedOut() ?? false) || (this.#limits?.cancelled() ?? false);
+  }
+
+  /** Timeout or cancel: SIGTERM to the child's group, SIGKILL after the grace period. */
+  #stop(): void {
+    if (this.#pid === null || this.#killTimer) return; // no pid yet: stopped as soon as it is forked
+    signalGroup(this.#pid, "SIGTERM");
+    this.#killTimer = setTimeout(() => this.#killHard(), KILL_GRACE_MS);
+  }
+
+  #killHard(): void {
+    if (this.#pid === null) return;
+    signalGroup(this.#pid, "SIGKILL");
+    try {
+      process.kill(this.#pid, "SIGKILL"); // not yet a group leader if it never reached its setsid
+    } catch {}
+  }
+
+  #fail(reason: string, blame: Blame): void {
+    if (this.#failure || this.#exit || this.#settled) return;
+    this.#failure = { reason, blame };
+    this.#killHard();
+    this.#control?.destroy();
+    for (const stream of this.#streams) stream.destroy();
+  }
+
+  /** Settles once the child exited (or the job failed) and both streams are closed. */
+  #finish(): void {
+    if (this.#settled || this.#openStreams > 0 || !(this.#exit || this.#failure)) return;
+    this.#settled = true;
+    this.#limits?.dispose();
+    clearTimeout(this.#deadline);
+    clearTimeout(this.#killTimer);
+    clearTimeout(this.#pipeTimer);
+    this.#unsubscribe();
+    this.#control?.destroy();
+    if (this.#pid !== null) untrackGroup(this.#pid);
+    const droppedBytes = { stdout: this.#logs.stdout.close(), stderr: this.#logs.stderr.close() };
+    // A job stopped on purpose is not retried, whatever happened to the server meanwhile.
+    if (this.#failure && !this.#stopRequested()) this.#resolve({ kind: "retry", ...this.#failure });
+    else this.#resolve({ kind: "done", result: this.#result(droppedBytes) });
+  }
+
+  #result(droppedBytes: ExecResult["droppedBytes"]): ExecResult {
+    return {
+      outcome: readOutcome(this.#request.job.resultFile),
+      exitCode: this.#exit?.code ?? null,
+      signal: this.#exit?.signal ?? null,
+      timedOut: this.#limits?.timedOut() ?? false,
+      cancelled: this.#limits?.cancelled() ?? false,
+      durationMs: performance.now() - this.#started,
+      droppedBytes,
+      spawnError: null,
+      executor: "fork",
+    };
+  }
 }
 
 function connect(socketPath: string, header: object): net.Socket {

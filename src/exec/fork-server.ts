@@ -5,7 +5,7 @@
  * even by SIGKILL; it also polls its parent pid; and its process group is tracked, so a normal
  * exit of dagtest kills it like any node.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -61,31 +61,8 @@ export class ForkServer {
     // bytes): the server removes it when it exits, and so does this process when it sees that.
     const dir = mkdtempSync(path.join(os.tmpdir(), "dagtest-warm-"));
     const socketPath = path.join(dir, "serve.sock");
-    const config = JSON.stringify({
-      protocolVersion: PROTOCOL_VERSION,
-      preload: spec.preload.imports,
-      explicit: spec.preload.explicit,
-    });
-    const child = spawn(spec.python, [runnerMain(), "serve", socketPath, config], {
-      cwd: dir,
-      env: spec.env,
-      detached: true,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const { child, stderr } = spawnServer(spec, dir, socketPath);
     const pid = child.pid;
-    if (pid !== undefined) trackGroup(pid);
-    const stderr = { tail: "" };
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr.tail = (stderr.tail + chunk.toString("utf8")).slice(-STDERR_TAIL);
-    });
-    child.stdin.on("error", () => {}); // EPIPE once the server is gone: nothing to do
-    child.on("close", () => rmSync(dir, { recursive: true, force: true }));
-    child.on("exit", () => {
-      if (pid !== undefined) {
-        untrackGroup(pid);
-        signalGroup(pid, "SIGKILL"); // children caught before their setsid
-      }
-    });
     return new Promise((resolve) => {
       let done = false;
       const settle = (value: ForkServer | string) => {
@@ -176,4 +153,38 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null, stderr
 function unrefStream(stream: unknown): void {
   const handle = stream as { unref?: () => void } | null;
   handle?.unref?.();
+}
+
+/** The server process, its group tracked, its stderr's tail kept, its folder removed when it ends. */
+function spawnServer(
+  spec: ServerSpec,
+  dir: string,
+  socketPath: string,
+): { child: ChildProcessWithoutNullStreams; stderr: { tail: string } } {
+  const config = JSON.stringify({
+    protocolVersion: PROTOCOL_VERSION,
+    preload: spec.preload.imports,
+    explicit: spec.preload.explicit,
+  });
+  const child = spawn(spec.python, [runnerMain(), "serve", socketPath, config], {
+    cwd: dir,
+    env: spec.env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const pid = child.pid;
+  if (pid !== undefined) trackGroup(pid);
+  const stderr = { tail: "" };
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr.tail = (stderr.tail + chunk.toString("utf8")).slice(-STDERR_TAIL);
+  });
+  child.stdin.on("error", () => {}); // EPIPE once the server is gone: nothing to do
+  child.on("close", () => rmSync(dir, { recursive: true, force: true }));
+  child.on("exit", () => {
+    if (pid !== undefined) {
+      untrackGroup(pid);
+      signalGroup(pid, "SIGKILL"); // children caught before their setsid
+    }
+  });
+  return { child, stderr };
 }

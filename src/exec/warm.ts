@@ -36,17 +36,60 @@ export const MAX_RESTARTS = 3;
 /** Variables read when the interpreter starts or a preloaded library loads: part of a server's key. */
 const STARTUP_ENV = /^(PYTHON|OMP_|OPENBLAS_|MKL_|NUMEXPR_|VECLIB_|MPLBACKEND$)/;
 
-interface Slot {
+/** One server's place in the executor; its flags change only through these methods. */
+class Slot {
   /** Interpreter and start-up environment: slots with the same base share one live server. */
   readonly base: string;
-  server: Promise<ForkServer | string>;
+  /** How many servers of this slot died before this one. */
   readonly deaths: number;
-  dead: boolean;
+  readonly server: Promise<ForkServer | string>;
+  inflight = 0;
+  #dead = false;
+  #retired = false;
+  #cold: string | null = null;
+
+  constructor(base: string, deaths: number, server: (slot: Slot) => Promise<ForkServer | string>) {
+    this.base = base;
+    this.deaths = deaths;
+    this.server = server(this);
+  }
+
+  /** The server is gone (died, or killed for hanging): the next job gets a new one. */
+  get dead(): boolean {
+    return this.#dead;
+  }
+
   /** Stopped or killed on purpose: its end is not news. */
-  retired: boolean;
-  inflight: number;
+  get retired(): boolean {
+    return this.#retired;
+  }
+
   /** Set when the slot must not fork any more: every job runs cold with this reason. */
-  cold: string | null;
+  get cold(): string | null {
+    return this.#cold;
+  }
+
+  died(): void {
+    this.#dead = true;
+  }
+
+  goCold(reason: string): void {
+    this.#cold ??= reason;
+  }
+
+  /** Kill the server on purpose (it hung or lost a job): its end is expected. */
+  async kill(): Promise<void> {
+    this.#dead = true;
+    this.#retired = true;
+    const server = await this.server;
+    if (typeof server !== "string") server.kill();
+  }
+
+  async stop(): Promise<void> {
+    this.#retired = true;
+    const server = await this.server;
+    if (typeof server !== "string") await server.stop();
+  }
 }
 
 export class WarmExecutor implements Executor {
@@ -69,19 +112,15 @@ export class WarmExecutor implements Executor {
       if (slot.cold) return cold(request, `ran in a cold process: ${slot.cold}`);
       const attempt = await runForked(server, request, this.#options.startDeadlineMs ?? 10_000);
       if (attempt.kind === "done") return attempt.result;
-      if (attempt.blame === "child") slot.cold = `earlier, ${attempt.reason}`;
-      if (attempt.blame !== "none") {
-        // A server that hung or lost a job is replaced; after a child blamed, none is used.
-        slot.dead = true;
-        slot.retired = true;
-        server.kill();
-      }
+      if (attempt.blame === "child") slot.goCold(`earlier, ${attempt.reason}`);
+      // A server that hung or lost a job is replaced; after a child blamed, none is used.
+      if (attempt.blame !== "none") void slot.kill();
       this.#notice(`${request.job.node}: ${attempt.reason}; retried in a cold process`);
       resetJobDirs(request);
       return cold(request, `retried in a cold process: ${attempt.reason}`);
     } finally {
       slot.inflight--;
-      if (this.#slots.get(key) !== slot && slot.inflight === 0) void stopSlot(slot);
+      if (this.#slots.get(key) !== slot && slot.inflight === 0) void slot.stop();
     }
   }
 
@@ -99,7 +138,7 @@ export class WarmExecutor implements Executor {
     this.#closed = true;
     const slots = [...this.#slots.values()];
     this.#slots.clear();
-    await Promise.all(slots.map(stopSlot));
+    await Promise.all(slots.map((slot) => slot.stop()));
   }
 
   /** The slot for this request's server, started (or restarted) if need be. */
@@ -114,7 +153,7 @@ export class WarmExecutor implements Executor {
     const key = JSON.stringify([base, request.preload.imports, request.preload.explicit]);
     const existing = this.#slots.get(key);
     if (existing?.dead && !existing.cold) {
-      if (existing.deaths + 1 >= MAX_RESTARTS) existing.cold = `the fork server died ${MAX_RESTARTS} times`;
+      if (existing.deaths + 1 >= MAX_RESTARTS) existing.goCold(`the fork server died ${MAX_RESTARTS} times`);
       else return { key, slot: this.#boot(key, base, request, env, existing.deaths + 1) };
     }
     if (existing) return { key, slot: existing };
@@ -123,37 +162,38 @@ export class WarmExecutor implements Executor {
     for (const [other, slot] of this.#slots) {
       if (slot.base !== base) continue;
       this.#slots.delete(other);
-      if (slot.inflight === 0) void stopSlot(slot);
+      if (slot.inflight === 0) void slot.stop();
     }
     return { key, slot: this.#boot(key, base, request, env, 0) };
   }
 
   #boot(key: string, base: string, request: ExecRequest, env: Record<string, string>, deaths: number): Slot {
-    const server = ForkServer.start({
+    const starting = ForkServer.start({
       python: request.python,
       env,
       preload: request.preload,
       bootTimeoutMs: this.#options.bootTimeoutMs ?? 120_000,
     });
-    const slot: Slot = { base, server, deaths, dead: false, retired: false, inflight: 0, cold: null };
-    slot.server = server.then((started) => {
-      if (typeof started === "string") this.#notice(`${started}; scripts run in cold processes`);
-      else {
-        const unusual = started.status.skipped.filter((s) => !/^not (installed|an installed)/.test(s.reason));
-        if (unusual.length > 0)
-          this.#notice(`not preloaded: ${unusual.map((s) => `${s.module} (${s.reason})`).join("; ")}`);
-        if (deaths > 0) this.#notice(`fork server restarted (pid ${started.pid})`);
-      }
-      if (typeof started !== "string") {
-        started.onExit((why) => {
-          slot.dead = true;
-          if (!this.#closed && !slot.retired) this.#notice(`the fork server (pid ${started.pid}) ${why}`);
-        });
-      }
-      return started;
-    });
+    const slot = new Slot(base, deaths, (self) => starting.then((started) => this.#started(self, started)));
     this.#slots.set(key, slot);
     return slot;
+  }
+
+  /** Tell what the user may want to know about a new server, and watch for its end. */
+  #started(slot: Slot, started: ForkServer | string): ForkServer | string {
+    if (typeof started === "string") {
+      this.#notice(`${started}; scripts run in cold processes`);
+      return started;
+    }
+    const unusual = started.status.skipped.filter((s) => !/^not (installed|an installed)/.test(s.reason));
+    if (unusual.length > 0)
+      this.#notice(`not preloaded: ${unusual.map((s) => `${s.module} (${s.reason})`).join("; ")}`);
+    if (slot.deaths > 0) this.#notice(`fork server restarted (pid ${started.pid})`);
+    started.onExit((why) => {
+      slot.died();
+      if (!this.#closed && !slot.retired) this.#notice(`the fork server (pid ${started.pid}) ${why}`);
+    });
+    return started;
   }
 
   /** The server's environment: dagtest's own, with the job's start-up variables. */
@@ -171,12 +211,6 @@ export class WarmExecutor implements Executor {
 
 function cold(request: ExecRequest, why: string): Promise<ExecResult> {
   return runProcess(request, [runnerMain(), "run", request.jobFile], why ? `[dagtest] ${why}\n` : "");
-}
-
-async function stopSlot(slot: Slot): Promise<void> {
-  slot.retired = true;
-  const server = await slot.server;
-  if (typeof server !== "string") await server.stop();
 }
 
 /**
