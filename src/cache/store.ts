@@ -29,7 +29,17 @@ export type { CachedFile, CacheEntry } from "./entry.js";
 
 export type RestoreResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-export class LocalCache {
+/**
+ * What the engine uses of a store of node outputs (`CacheStep` and the run session): every store
+ * (the local one now, a shared or remote one later) implements it and passes
+ * tests/conformance/cache.suite.ts, which tests exactly these methods.
+ */
+export type NodeCache = Pick<
+  LocalCache,
+  "get" | "verify" | "storedPort" | "copyOut" | "put" | "remember" | "lastData" | "evict"
+>;
+
+export class LocalCache implements NodeCache {
   readonly dir: string;
 
   constructor(stateDir: string) {

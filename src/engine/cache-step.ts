@@ -5,7 +5,7 @@
  */
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { explainChange, type Fingerprint } from "../cache/fingerprint.js";
-import type { CacheEntry, LocalCache } from "../cache/store.js";
+import type { CacheEntry, NodeCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
 import type { PortRef, ScriptNode } from "../model/plan.js";
 import type { ScriptResult } from "../model/run.js";
@@ -14,7 +14,7 @@ import { notRun } from "./results.js";
 import { previousOutputs } from "./reuse.js";
 
 export interface CacheStepOptions {
-  readonly cache: LocalCache | null;
+  readonly cache: NodeCache | null;
   /** Nodes that run even when their fingerprint is cached. */
   readonly force: ReadonlySet<string>;
   /** Nodes chosen by --only/--from/--to, or null for all. */

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { fingerprintPlan } from "../cache/fingerprint.js";
-import type { LocalCache } from "../cache/store.js";
+import type { NodeCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
 import type { Executor } from "../exec/types.js";
 import { adjacency, ancestors } from "../graph/topology.js";
@@ -43,7 +43,7 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   readonly runId?: string;
   /** The content-addressed cache; null or absent runs everything. */
-  readonly cache?: LocalCache | null;
+  readonly cache?: NodeCache | null;
   /** Nodes that run even when cached (`--force`). */
   readonly force?: readonly string[];
   /** `--only/--from/--to`: the nodes to run; null for all. */

@@ -9,15 +9,12 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CACHE_VERSION, type FingerprintData } from "../../src/cache/fingerprint.js";
-import type { LocalCache } from "../../src/cache/store.js";
+import type { LocalCache, NodeCache } from "../../src/cache/store.js";
 import { listFiles } from "../../src/util/files.js";
 import { removeTempDirs, repoRoot, tempDir, writeTree } from "../helpers/paths.js";
 
-/** What the engine uses of a cache. */
-export type CacheUnderTest = Pick<
-  LocalCache,
-  "get" | "put" | "restore" | "discard" | "evict" | "clean" | "lastData"
->;
+/** What the engine uses of a cache (`NodeCache`), and what the CLI's `dagtest cache` uses. */
+export type CacheUnderTest = NodeCache & Pick<LocalCache, "restore" | "discard" | "clean">;
 
 export interface CacheHarness {
   readonly cache: CacheUnderTest;
@@ -197,6 +194,35 @@ export function cacheConformance(name: string, make: (stateDir: string) => Cache
       const second = targets(tempDir());
       expect(h.cache.restore(h.cache.get(fp)!, second).ok).toBe(true);
       expect(snapshot(second)).toEqual(original);
+    });
+
+    it("verifies without copying, lends the stored folders to read, and copies them out later (the engine's lazy restore)", () => {
+      const h = make(tempDir());
+      const source = makeOutputs(tempDir());
+      const fp = sha("lazy");
+      h.cache.put(fp, "train", sampleData("lazy"), source, 1);
+      const entry = h.cache.get(fp)!;
+      expect(h.cache.verify(entry, ["out", "model"])).toEqual({ ok: true });
+      expect(h.cache.verify(entry, ["out", "metrics"])).toMatchObject({ ok: false });
+      // Read in place: what a downstream edge profile reads when nothing has been copied yet.
+      expect(snapshot({ out: h.cache.storedPort(entry, "out") })).toEqual(
+        Object.fromEntries(Object.entries(snapshot(source)).filter(([k]) => k.startsWith("out/"))),
+      );
+      const into = targets(tempDir());
+      expect(h.cache.copyOut(entry, into)).toEqual({ ok: true });
+      expect(snapshot(into)).toEqual(snapshot(source));
+      h.cache.clean();
+      expect(h.cache.copyOut(entry, targets(tempDir()))).toMatchObject({ ok: false });
+    });
+
+    it("remembers the fingerprint data a node last ran with, per node", () => {
+      const h = make(tempDir());
+      expect(h.cache.lastData("train")).toBeNull();
+      h.cache.remember("train", sampleData("v1"));
+      h.cache.remember("report", sampleData("r"));
+      h.cache.remember("train", sampleData("v2"));
+      expect(h.cache.lastData("train")).toEqual(sampleData("v2"));
+      expect(h.cache.lastData("report")).toEqual(sampleData("r"));
     });
 
     it("refuses to restore an entry that lacks an output the node now declares", () => {
