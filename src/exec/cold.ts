@@ -93,6 +93,7 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
         droppedBytes: { stdout: stdout.close(), stderr: stderr.close() },
         spawnError,
         executor: "process",
+        outputs: request.job.outputPaths,
       });
     });
   });

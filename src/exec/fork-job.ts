@@ -216,6 +216,7 @@ class ForkJob {
       droppedBytes,
       spawnError: null,
       executor: "fork",
+      outputs: this.#request.job.outputPaths,
     };
   }
 }

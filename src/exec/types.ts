@@ -54,6 +54,12 @@ export interface ExecResult {
   /** The process could not be started at all. */
   readonly spawnError: string | null;
   readonly executor: ExecutorKind;
+  /**
+   * Where the node's outputs are now, port → folder, so the checks read them where they live.
+   * A local executor leaves them where the job said (`job.outputPaths`, the default when absent);
+   * a remote one (Ray) reports where it brought them back to.
+   */
+  readonly outputs?: Readonly<Record<string, string>>;
 }
 
 export interface Executor {

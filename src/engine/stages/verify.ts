@@ -56,7 +56,7 @@ export const outputsPresent: NodeCheck = {
   name: "outputs-present",
   arm: () => (ran) => {
     if (ran.verdict.status !== "passed") return { kind: "ok" };
-    const ports = emptyOutputs(ran.prepared.job.outputPaths);
+    const ports = emptyOutputs(outputsOf(ran.prepared, ran.exec));
     return ports.length > 0 ? { kind: "missing-output", ports } : { kind: "ok" };
   },
 };
@@ -104,6 +104,11 @@ export function armChecks(
   };
 }
 
+/** Where the outputs are: where the executor says, else where the job put them. */
+function outputsOf(prepared: PreparedNode, exec: ExecResult): Readonly<Record<string, string>> {
+  return exec.outputs ?? prepared.job.outputPaths;
+}
+
 type Finding = Extract<CheckResult, { ports: readonly string[] }>;
 
 /** The line in `ScriptResult.checks`. */
@@ -129,7 +134,7 @@ function resultOf(
   verdict: Verdict,
   checks: string[],
 ): ScriptResult {
-  const { node, job, paths } = prepared;
+  const { node, paths } = prepared;
   const failed = verdict.status !== "passed";
   return {
     node: node.name,
@@ -144,7 +149,7 @@ function resultOf(
     logs: { stdout: paths.stdout, stderr: paths.stderr, droppedBytes: exec.droppedBytes },
     logTail: failed ? tailOf(paths.stderr) || tailOf(paths.stdout) || null : null,
     error: exec.outcome?.status === "failed" ? exec.outcome.error : null,
-    outputs: job.outputPaths,
+    outputs: outputsOf(prepared, exec),
     guardEvents: exec.outcome?.guardEvents ?? [],
     checks,
     ranBecause: [],
