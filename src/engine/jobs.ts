@@ -1,7 +1,8 @@
 /**
  * From a planned script node to the job the runner executes: every folder under the run
- * directory, every declared input key bound to a path (wired upstream output, user data, config
- * value, code dir, or an empty folder), env and job args exactly as the plan says.
+ * directory, every declared input key bound to a path (a private view of a wired upstream
+ * output, of user data or of a config path; the code dir; or an empty folder), env and job args
+ * exactly as the plan says.
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { type NodePaths, nodePaths } from "../model/layout.js";
 import type { Plan, PlanNode, PortRef, ScriptNode } from "../model/plan.js";
 import { PROTOCOL_VERSION, type StepJob } from "../model/protocol.js";
 import { containerMap } from "./container-map.js";
+import { privateView } from "./private-view.js";
 
 export { type NodePaths, nodePaths } from "../model/layout.js";
 
@@ -82,7 +84,11 @@ function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: NodePat
     if (p.kind === "wire") folder = producedPath(plan, runDir, p.from);
     else if (p.kind === "user" || p.kind === "code-dir") folder = p.path;
     else if (p.kind === "config") folder = p.value;
-    if (folder && p.kind !== "code-dir") bound.dataInputs[input.name] = folder;
+    if (folder && p.kind !== "code-dir") {
+      // Its own copy: never the producer's folder (other consumers read it) nor the user's data.
+      folder = privateView(folder, path.join(paths.inputs, input.name));
+      bound.dataInputs[input.name] = folder;
+    }
     if (!folder) {
       // Scripts read every declared key (cursus-formats §5.4): an unfed input gets an empty folder.
       folder = path.join(paths.empty, input.name);

@@ -10,6 +10,7 @@ import type { InternalError, ScriptResult } from "../model/run.js";
 import type { NodeVerdict } from "../scheduler/scheduler.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
+import { dropPrivateViews } from "./private-view.js";
 import { notRun } from "./results.js";
 import { execute } from "./stages/execute.js";
 import { prepare } from "./stages/prepare.js";
@@ -67,6 +68,8 @@ async function throughStages(
   const exec = await execute(ctx, prepared);
   at.stage = "verify";
   const { result, flows } = verify(exec);
+  // The views are only lent while the node runs; a modified one is kept as evidence.
+  if (result.reason !== "input-modified") dropPrivateViews(prepared.paths.inputs);
   at.stage = "store";
   store(ctx, { ...result, ranBecause: restored.ranBecause }, flows, node);
   return result.status === "passed" ? "ok" : "failed";

@@ -6,7 +6,7 @@
  * ```text
  * <stateDir>/.dagtest/
  *   runs/<run-id>/run.json            {plan, result}
- *   runs/<run-id>/<node>/             job.json, outcome.json, out/<port>/, work/, tmp/, empty/, logs/
+ *   runs/<run-id>/<node>/             job.json, outcome.json, in/<port>/, out/<port>/, work/, tmp/, empty/, logs/
  *   cache/entries/<fp[0:2]>/<fp>/     the content-addressed cache (cache/store.ts)
  *   cache/describe.json               the static check's reusable result (python/describe-cache.ts)
  * ```
@@ -46,6 +46,8 @@ export function runRecordFile(runDir: string): string {
 export interface NodePaths {
   readonly dir: string;
   readonly outputs: string;
+  /** The node's private views of its inputs (`in/<port>`), made by the prepare stage. */
+  readonly inputs: string;
   readonly work: string;
   readonly tmp: string;
   readonly empty: string;
@@ -61,6 +63,7 @@ export function nodePaths(runDir: string, node: string): NodePaths {
   return {
     dir,
     outputs: path.join(dir, "out"),
+    inputs: path.join(dir, "in"),
     work: path.join(dir, "work"),
     tmp: path.join(dir, "tmp"),
     empty: path.join(dir, "empty"),

@@ -1,0 +1,28 @@
+/**
+ * Private inputs: each consumer reads its own view of each input, never the producer's output
+ * folder nor the user's own files. A script that writes to its input (a bug the `verify` stage
+ * reports as `input-modified`) changes only its own view: every other consumer still reads what
+ * the producer wrote, and the user's data is never written. Views are copy-on-write clones
+ * where the file system has them, plain copies otherwise (util/clone-tree.ts), never hard links.
+ */
+import { existsSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { cloneTree } from "../util/clone-tree.js";
+
+/**
+ * The path a script gets for an input whose data is at `source`: a copy under `viewDir` (the
+ * folder itself for a folder, `viewDir/<name>` for a file). A source that does not exist gets a
+ * path that does not exist either, as before, but inside the node's own folder.
+ */
+export function privateView(source: string, viewDir: string): string {
+  if (!existsSync(source)) return viewDir;
+  const target = statSync(source).isDirectory() ? viewDir : path.join(viewDir, path.basename(source));
+  rmSync(viewDir, { recursive: true, force: true });
+  cloneTree(source, target);
+  return target;
+}
+
+/** Remove a node's views once it is verified: the disk they take is only lent while it runs. */
+export function dropPrivateViews(inputsDir: string): void {
+  rmSync(inputsDir, { recursive: true, force: true });
+}
