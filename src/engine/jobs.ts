@@ -34,7 +34,7 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
   const paths = nodePaths(runDir, node.name);
   for (const dir of [paths.outputs, paths.work, paths.tmp, path.dirname(paths.stdout)])
     mkdirSync(dir, { recursive: true });
-  const { inputPaths, inputFolders, dataInputs } = bindInputs(plan, node, runDir, paths);
+  const { inputPaths, inputFolders, dataInputs, inputSources } = bindInputs(plan, node, runDir, paths);
   const { outputPaths, outputFolders } = bindOutputs(node, paths);
   // Keys the script reads under another name than its interface declares (see plan portAliases).
   for (const [key, port] of Object.entries(node.portAliases.inputs))
@@ -62,6 +62,7 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
     containerPaths: containerMap(node, inputFolders, outputFolders),
     nodeDir: paths.dir,
     environConversions: node.check?.environConversions ?? {},
+    inputSources,
   };
   return { job, paths, dataInputs };
 }
@@ -71,13 +72,15 @@ interface Bound {
   readonly inputPaths: Record<string, string>;
   /** Port → the folder itself. */
   readonly inputFolders: Record<string, string>;
-  /** Inputs holding real data, checked for modification. */
+  /** Inputs holding real data (their private views), checked for modification. */
   readonly dataInputs: Record<string, string>;
+  /** Port → where its private view was copied from. */
+  readonly inputSources: Record<string, string>;
 }
 
 /** Every declared input key bound to a path; the ones holding real data also in `dataInputs`. */
 function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: NodePaths): Bound {
-  const bound: Bound = { inputPaths: {}, inputFolders: {}, dataInputs: {} };
+  const bound: Bound = { inputPaths: {}, inputFolders: {}, dataInputs: {}, inputSources: {} };
   for (const input of node.inputs) {
     const p = input.provision;
     let folder: string | null = null;
@@ -86,6 +89,7 @@ function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: NodePat
     else if (p.kind === "config") folder = p.value;
     if (folder && p.kind !== "code-dir") {
       // Its own copy: never the producer's folder (other consumers read it) nor the user's data.
+      bound.inputSources[input.name] = folder;
       folder = privateView(folder, path.join(paths.inputs, input.name));
       bound.dataInputs[input.name] = folder;
     }

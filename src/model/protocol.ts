@@ -53,6 +53,11 @@ export interface StepJob {
    * float) before it calls `main`; the runner does the same, so `"false"` is not truthy.
    */
   readonly environConversions?: Readonly<Record<string, EnvConversion>>;
+  /**
+   * For the people reading job.json (the runner ignores it): input port → where the data of its
+   * private view (`inputPaths`) was copied from: the producer's output folder or the user's data.
+   */
+  readonly inputSources?: Readonly<Record<string, string>>;
 }
 
 /** How a script's `__main__` turns one env var into the value `main` reads. */

@@ -72,7 +72,7 @@ describe("dagtest run on the example pipeline", () => {
     expect(run.stderr).toContain("✓ pipeline passed: 8 passed, 0 failed");
   });
 
-  it("hands each consumer its producer's output folders, as the plan wired them", () => {
+  it("hands each consumer a private copy of its producer's output folders, as the plan wired them", () => {
     const { plan } = record(result.runDir);
     expect(plan.wires.length).toBeGreaterThanOrEqual(12);
     // Wires into phantoms (Registration) are shown as cursus would wire them, never run.
@@ -81,6 +81,7 @@ describe("dagtest run on the example pipeline", () => {
     for (const wire of plan.wires.filter((w) => !w.intoPhantom)) {
       const job = JSON.parse(readFileSync(path.join(result.runDir, wire.to.node, "job.json"), "utf8")) as {
         inputPaths: Record<string, string>;
+        inputSources: Record<string, string>;
       };
       const producer = plan.nodes.find((n) => n.name === wire.from.node)!;
       const expected =
@@ -88,7 +89,11 @@ describe("dagtest run on the example pipeline", () => {
           ? producer.suppliedOutputs[wire.from.port]!
           : path.join(result.runDir, wire.from.node, "out", wire.from.port);
       const wireName = `${wire.from.node}.${wire.from.port} → ${wire.to.node}.${wire.to.port}`;
-      expect(job.inputPaths[wire.to.port], wireName).toBe(expected);
+      expect(job.inputSources[wire.to.port], wireName).toBe(expected);
+      // Read through its own copy (issue 11): never the producer's folder nor the user's data.
+      expect(job.inputPaths[wire.to.port], wireName).toBe(
+        path.join(result.runDir, wire.to.node, "in", wire.to.port),
+      );
       expect(readdirSync(expected).length, `${wireName}: nothing flowed`).toBeGreaterThan(0);
     }
     expect(result.dataFlowResults.every((f) => f.ok)).toBe(true);

@@ -126,6 +126,7 @@ describe("cursus traps: the real import-time habits, no edits to the scripts", (
     const job = (node: string) =>
       JSON.parse(readFileSync(path.join(run.result.runDir, node, "job.json"), "utf8")) as {
         inputPaths: Record<string, string>;
+        inputSources: Record<string, string>;
         environ: Record<string, string>;
       };
     for (const wire of run.plan.wires) {
@@ -134,7 +135,12 @@ describe("cursus traps: the real import-time habits, no edits to the scripts", (
         producer.kind === "phantom"
           ? producer.suppliedOutputs[wire.from.port]
           : resultOf(run, wire.from.node).outputs[wire.from.port];
-      expect(job(wire.to.node).inputPaths[wire.to.port], `${wire.to.node}.${wire.to.port}`).toBe(expected);
+      const port = `${wire.to.node}.${wire.to.port}`;
+      expect(job(wire.to.node).inputSources[wire.to.port], port).toBe(expected);
+      // Read through its own copy (issue 11): never the producer's folder nor the user's data.
+      expect(job(wire.to.node).inputPaths[wire.to.port], port).toBe(
+        path.join(run.result.runDir, wire.to.node, "in", wire.to.port),
+      );
     }
     const workdir = job("Package").environ.WORKING_DIRECTORY!;
     expect(workdir).toBe(path.join(run.result.runDir, "Package", "work"));
