@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   DAGTEST_UNDECLARED_INPUT: "A script reads an input key its interface does not declare",
   DAGTEST_UNDECLARED_OUTPUT: "A script reads an output key its interface does not declare",
   DAGTEST_CLOUD_ENV: "A script reads an env var of its cloud set-up (information only)",
+  DAGTEST_OUTSIDE_PROJECT: "A script or data path resolves outside the project",
   DAGTEST_UNDECLARED_ENV: "A script reads an env var its interface does not declare",
   DAGTEST_MISSING_JOB_ARG: "A script reads a job arg that no one gives a value",
   DAGTEST_PACKAGE_MISSING: "A pinned framework package is not installed in the interpreter",
