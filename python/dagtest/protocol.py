@@ -205,6 +205,7 @@ class ScriptResult(TypedDict):
     ranBecause: List[str]
     executor: NotRequired[str]
     scriptMs: NotRequired[Optional[float]]
+    internalError: NotRequired[Dict[str, Any]]
 
 
 class RunSummary(TypedDict):

@@ -30,7 +30,7 @@ export class ReporterBus {
 
   /** Add reporters (a run's own, on a session's bus): they get the events emitted from now on. */
   attach(reporters: readonly Reporter[]): void {
-    this.#lanes.push(...reporters.map(lane));
+    for (const reporter of reporters) this.#lanes.push(lane(reporter));
   }
 
   /** Remove reporters added with `attach` (after the run closed them). */

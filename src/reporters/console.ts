@@ -108,7 +108,7 @@ export class ConsoleReporter implements Reporter {
     for (const r of rows.filter((x) => x.status === "failed" && (x.logTail || x.error || x.internalError))) {
       lines.push("", pc.red(pc.bold(`${r.node} failed: ${r.message}`)));
       const stack = r.internalError?.stack?.split("\n").slice(1) ?? [];
-      lines.push(...stack.map((l) => pc.dim(`    ${l.trim()}`)));
+      for (const l of stack) lines.push(pc.dim(`    ${l.trim()}`));
       for (const frame of r.error?.frames ?? [])
         lines.push(
           pc.dim(`    ${this.#rel(frame.file)}:${frame.line} in ${frame.function}: ${frame.code ?? ""}`),

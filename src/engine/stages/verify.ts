@@ -94,7 +94,7 @@ export function armChecks(
     const flows: DataFlowResult[] = [];
     for (const after of armed) {
       const found = after({ prepared, exec, verdict });
-      if (found.kind === "edge-profile") flows.push(...found.flows);
+      if (found.kind === "edge-profile") for (const flow of found.flows) flows.push(flow);
       else if (found.kind !== "ok") {
         notes.push(noteOf(found));
         if (verdict.status === "passed") verdict = failure(found);
