@@ -13,6 +13,7 @@ import { registerPlan } from "./commands/plan.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
 import { registerStatus } from "./commands/status.js";
+import { registerUi } from "./commands/ui.js";
 import { formatError } from "./format-error.js";
 import type { CommandResult } from "./result.js";
 
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerInit(program, done);
   registerStatus(program, done);
   registerServe(program, done);
+  registerUi(program, done);
   const wantsJson = argv.includes("--json");
   try {
     await program.parseAsync([...argv], { from: "user" });

@@ -12,6 +12,7 @@ import type { RunResult } from "../model/run.js";
 import { planProject } from "../plan/build.js";
 import type { FactOptions } from "../plan/facts.js";
 import { ConsoleReporter } from "../reporters/console.js";
+import { HtmlReportReporter } from "../reporters/html-report.js";
 import { JUnitReporter } from "../reporters/junit.js";
 import { NoticeReporter } from "../reporters/notice.js";
 import { renderPlanIssues } from "../reporters/plan-text.js";
@@ -26,6 +27,8 @@ export interface RunSettings {
   readonly shuffleSeed: number | null;
   readonly json: boolean;
   readonly junit: string | null;
+  /** `--report FILE`: report.html also written there (it always goes into the run folder). */
+  readonly report: string | null;
   readonly cache: boolean;
   readonly force: readonly string[];
   readonly selection: Selection;
@@ -94,6 +97,7 @@ export async function runProjectPlan(
   if (plan.summary.errors > 0 || plan.questions.length > 0) out.write(renderPlanIssues(plan));
   const reporters: Reporter[] = [
     new ConsoleReporter({ stream: out, resumeCommand: settings.command }),
+    new HtmlReportReporter(settings.report ? [settings.report] : []),
     ...extra,
   ];
   if (settings.junit) reporters.push(new JUnitReporter(settings.junit));

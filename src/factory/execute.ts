@@ -1,6 +1,7 @@
 /** Running a factory's plan: a run session with the same defaults as `dagtest run`. */
 import type { Project } from "../config/project.js";
 import { createRunSession } from "../engine/session.js";
+import { selectNodes } from "../graph/select.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import type { ExecuteOptions } from "./types.js";
@@ -12,7 +13,8 @@ export async function executePlan(project: Project, plan: Plan, options: Execute
     reporters: options.reporters ?? [],
   });
   try {
-    return await session.run(plan, options.signal ? { signal: options.signal } : {});
+    const selected = options.selection ? selectNodes(project.dag, options.selection) : null;
+    return await session.run(plan, { ...(options.signal ? { signal: options.signal } : {}), selected });
   } finally {
     await session.close();
   }

@@ -138,4 +138,10 @@ export interface ExecuteOptions {
   readonly signal?: AbortSignal;
   /** Listeners for the run's events (progress, `nodeOutput` lines, notices). */
   readonly reporters?: readonly Reporter[];
+  /** Run part of the pipeline, as `dagtest run --only/--from/--to` (node names; unknown ones throw). */
+  readonly selection?: {
+    readonly only?: readonly string[];
+    readonly from?: readonly string[];
+    readonly to?: readonly string[];
+  };
 }

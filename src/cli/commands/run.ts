@@ -13,6 +13,7 @@ interface RunCliOptions extends ProjectOptions {
   shuffle?: string | boolean;
   json?: boolean;
   junit?: string;
+  report?: string;
   cache?: boolean;
   force?: string[];
   only?: string[];
@@ -42,6 +43,7 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
     .option("--shuffle [seed]", "start equal-ready scripts in a random order, to expose missing edges")
     .option("--json", "print the run result as JSON on stdout (progress goes to stderr)")
     .option("--junit <file>", "write a JUnit XML report, one test case per node")
+    .option("--report <file>", "also write the run's report.html (always in the run folder) to this file")
     .option("--no-cache", "run every node, and store nothing in the cache")
     .option("--force <nodes>", "run these nodes even when cached (comma-separated, repeatable)", list)
     .option(
@@ -62,6 +64,7 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
         shuffleSeed: parseShuffle(options.shuffle),
         json: options.json ?? false,
         junit: options.junit ?? null,
+        report: options.report ?? null,
         cache: options.cache !== false,
         force: options.force ?? [],
         selection: { only: options.only ?? [], from: options.from ?? [], to: options.to ?? [] },
