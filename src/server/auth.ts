@@ -52,7 +52,7 @@ export function guard(origin: Origin): MiddlewareHandler {
     // In the URL only for GET (the page, and EventSource, which cannot set headers); an action
     // needs the header, which no cross-site form or image can send.
     const given =
-      c.req.header("x-dagtest-token") ?? (c.req.method === "GET" ? c.req.query("token") : undefined);
+      c.req.header("x-dagtest-token") || (c.req.method === "GET" ? c.req.query("token") : undefined);
     if (!tokenMatches(given, origin.token))
       return deny(401, "DAGTEST_UI_TOKEN", "A valid token is needed: open the URL `dagtest ui` printed.");
     await next();

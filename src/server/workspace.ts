@@ -74,6 +74,16 @@ export class Workspace {
     }
     // A fresh factory: edits made to scripts or dagtest.yaml since the page opened are seen.
     const factory = await createTestingFactory(this.options);
+    const unknown = [...(selection.only ?? []), ...(selection.from ?? []), ...(selection.to ?? [])].filter(
+      (n) => !factory.plan.order.includes(n),
+    );
+    if (unknown.length) {
+      throw new DagtestError({
+        code: "DAGTEST_UNKNOWN_NODE",
+        message: `Not a node of this pipeline: ${unknown.join(", ")}.`,
+        hint: `Nodes: ${factory.plan.order.join(", ")}.`,
+      });
+    }
     const compiled = factory.compileDagToScriptExecution();
     this.#factory = factory;
     const controller = new AbortController();
