@@ -27,27 +27,48 @@ describe("configure through the factory", () => {
       paths: { "dockers/tabular_example": "src" },
     });
     const state = (await (await rig.call("/api/state")).json()) as UiState;
-    expect(state.plan.questions.map((q) => q.answerAt)).toContain("nodes.CradleDataLoading_training.outputs.DATA");
+    expect(state.plan.questions.map((q) => q.answerAt)).toContain(
+      "nodes.CradleDataLoading_training.outputs.DATA",
+    );
 
     const bad = (await (
-      await rig.call("/api/validate", post({ node: "CradleDataLoading_training", config: { outputs: { DATA: "data/nope" } } }))
+      await rig.call(
+        "/api/validate",
+        post({ node: "CradleDataLoading_training", config: { outputs: { DATA: "data/nope" } } }),
+      )
     ).json()) as ValidateResponse;
-    expect(bad.issues.map((i) => i.message).join("\n")).toMatch(/CradleDataLoading_training: outputs\.DATA: .*data\/nope/);
+    expect(bad.issues.map((i) => i.message).join("\n")).toMatch(
+      /CradleDataLoading_training: outputs\.DATA: .*data\/nope/,
+    );
 
-    const refused = await rig.call("/api/configure", post({ node: "CradleDataLoading_training", config: { outputs: { DATA: "data/nope" } } }));
+    const refused = await rig.call(
+      "/api/configure",
+      post({ node: "CradleDataLoading_training", config: { outputs: { DATA: "data/nope" } } }),
+    );
     expect(refused.status).toBe(400);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("DAGTEST_INVALID_CONFIGURATION");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      "DAGTEST_INVALID_CONFIGURATION",
+    );
 
     const good = { node: "CradleDataLoading_training", config: { outputs: { DATA: "data/training/data" } } };
-    expect(((await (await rig.call("/api/validate", post(good))).json()) as ValidateResponse).issues).toEqual([]);
+    expect(((await (await rig.call("/api/validate", post(good))).json()) as ValidateResponse).issues).toEqual(
+      [],
+    );
     const saved = (await (await rig.call("/api/configure", post(good))).json()) as UiState;
-    expect(saved.plan.questions.map((q) => q.answerAt)).not.toContain("nodes.CradleDataLoading_training.outputs.DATA");
-    expect(readFileSync(path.join(dir, "dagtest.yaml"), "utf8")).toMatch(/CradleDataLoading_training:\s+outputs:\s+DATA: data\/training\/data/);
+    expect(saved.plan.questions.map((q) => q.answerAt)).not.toContain(
+      "nodes.CradleDataLoading_training.outputs.DATA",
+    );
+    expect(readFileSync(path.join(dir, "dagtest.yaml"), "utf8")).toMatch(
+      /CradleDataLoading_training:\s+outputs:\s+DATA: data\/training\/data/,
+    );
   });
 
   it("keeps the comments of a hand-written dagtest.yaml", async () => {
     const rig = await uiRig({ project: fixtureCopy("linear") });
-    const response = await rig.call("/api/configure", post({ node: "transform", config: { env: { UPPERCASE: "false" } } }));
+    const response = await rig.call(
+      "/api/configure",
+      post({ node: "transform", config: { env: { UPPERCASE: "false" } } }),
+    );
     expect(response.status).toBe(200);
     const text = readFileSync(path.join(rig.dir, "dagtest.yaml"), "utf8");
     expect(text).toContain("# A → B → C: the simplest chain.");
@@ -66,7 +87,8 @@ describe("a run from the UI", () => {
     const events = await seen;
     await rig.workspace.settled();
     const types = new Set(events.map((e) => e.type));
-    for (const t of ["runStart", "nodeQueued", "nodeStart", "nodeOutput", "nodeEnd", "edgeChecked", "runEnd"]) expect(types).toContain(t);
+    for (const t of ["runStart", "nodeQueued", "nodeStart", "nodeOutput", "nodeEnd", "edgeChecked", "runEnd"])
+      expect(types).toContain(t);
     const end = events.at(-1);
     if (end?.type !== "runEnd") throw new Error("no runEnd");
     expect(end.result.scriptResults.transform?.status).toBe("failed");

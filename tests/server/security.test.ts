@@ -55,7 +55,10 @@ describe("the token", () => {
     expect(page.status).toBe(200);
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(page.headers.get("referrer-policy")).toBe("no-referrer");
-    const run = await rig.call(`/api/stop?token=${TOKEN}`, { method: "POST", headers: { "x-dagtest-token": "" } });
+    const run = await rig.call(`/api/stop?token=${TOKEN}`, {
+      method: "POST",
+      headers: { "x-dagtest-token": "" },
+    });
     expect(run.status).toBe(401);
   });
 });
@@ -83,7 +86,11 @@ describe("cross-site requests", () => {
       const response = await rig.call("/api/configure", { method: "POST", body, headers: { origin } });
       expect(response.status, origin).toBe(403);
     }
-    const same = await rig.call("/api/validate", { method: "POST", body, headers: { origin: `http://${HOST}` } });
+    const same = await rig.call("/api/validate", {
+      method: "POST",
+      body,
+      headers: { origin: `http://${HOST}` },
+    });
     expect(same.status).toBe(200);
   });
 
@@ -96,10 +103,18 @@ describe("cross-site requests", () => {
     const spec = path.join(rig.dir, "dagtest.yaml");
     const before = readFileSync(spec, "utf8");
     const body = JSON.stringify({ node: "transform", config: { env: { UPPERCASE: "false" } } });
-    const configure = await rig.call("/api/configure", { method: "POST", body, headers: { "x-dagtest-token": "" } });
+    const configure = await rig.call("/api/configure", {
+      method: "POST",
+      body,
+      headers: { "x-dagtest-token": "" },
+    });
     expect(configure.status).toBe(401);
     expect(readFileSync(spec, "utf8")).toBe(before);
-    const run = await rig.call("/api/run", { method: "POST", body: "{}", headers: { "x-dagtest-token": "" } });
+    const run = await rig.call("/api/run", {
+      method: "POST",
+      body: "{}",
+      headers: { "x-dagtest-token": "" },
+    });
     expect(run.status).toBe(401);
     expect(rig.workspace.running).toBe(false);
   });

@@ -88,7 +88,7 @@ function fieldsOf(node: PlanNode, questions: UiState["plan"]["questions"]): Fiel
             ? "env"
             : "jobArgs",
     name: q.name,
-    label: `${q.name} ? ${q.message}`,
+    label: `${q.name}: ${q.message}`,
     value: "",
   }));
   const has = (g: Group, n: string) => asked.some((f) => f.group === g && f.name === n);

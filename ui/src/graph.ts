@@ -108,7 +108,9 @@ export class GraphView {
     g.setAttribute("data-state", state);
     const sub = g.querySelector(".sub");
     const result = this.model.results.get(name);
-    if (sub) sub.textContent = subtitle(node.kind === "phantom" ? node.reason : state, result?.durationMs);
+    const needsData = node.kind === "phantom" && this.model.plan.questions.some((q) => q.node === name);
+    const label = node.kind === "phantom" ? `${node.reason}${needsData ? " · needs data" : ""}` : state;
+    if (sub) sub.textContent = subtitle(label, result?.durationMs);
     for (const up of node.upstream) this.#refreshEdge(up, name);
   }
 

@@ -23,6 +23,8 @@ class App {
   tab: Tab = "node";
   running = false;
   runs: RunListEntry[] = [];
+  /** One line shown above the node panel (e.g. what was just saved); cleared on the next selection. */
+  flash = "";
 
   constructor(
     plan: UiState["plan"],
@@ -68,6 +70,7 @@ class App {
     );
     setWireScores((node, port) => scores.get(`${node}.${port}`) ?? "");
     this.graph.draw();
+    this.graph.highlight(this.selected);
     this.updateSummary();
     this.show(this.tab);
   }
@@ -84,6 +87,7 @@ class App {
   }
 
   select(node: string | null): void {
+    this.flash = "";
     this.selected = node;
     this.graph.highlight(node);
     if (node) this.show("node");
@@ -106,8 +110,14 @@ class App {
     const node = this.selected ? this.model.node(this.selected) : undefined;
     if (!node) return h("p", { class: "muted" }, "Select a node.");
     const panel = nodePanel(this.model, node);
+    if (this.flash) panel.prepend(h("p", { class: "flash", "data-testid": "flash" }, this.flash));
     if (this.api && !this.running)
-      panel.append(configureForm(this.api, node, this.model.plan.questions, (state) => this.load(state)));
+      panel.append(
+        configureForm(this.api, node, this.model.plan.questions, (state) => {
+          this.flash = `saved ${node.name} to ${state.specFile}`;
+          this.load(state);
+        }),
+      );
     return panel;
   }
 

@@ -98,8 +98,9 @@ export class ViewModel {
     if (result && result.reason !== "phantom") return result.status;
     if (node.kind === "phantom") return "phantom";
     const blocked =
-      this.plan.questions.some((q) => q.node === node.name) ||
-      this.plan.problems.some((p) => p.node === node.name && p.severity === "error");
+      this.plan.questions.some(
+        (q) => q.node === node.name || q.consumers.some((c) => c.node === node.name),
+      ) || this.plan.problems.some((p) => p.node === node.name && p.severity === "error");
     return blocked ? "not-ready" : "ready";
   }
 }
