@@ -41,7 +41,19 @@ if ! stamp_ok .venv/.dagtest-stamp python/requirements.txt; then
   touch .venv/.dagtest-stamp
 fi
 
-log "building dist/"
+# Real Chromium for the UI's browser tests (driven by playwright-core, which never downloads a
+# browser): Debian's package, installed when missing. DAGTEST_CHROMIUM may name another binary.
+if [ -z "${DAGTEST_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    log "installing chromium (apt-get) for the UI's browser tests"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 chromium >&2 \
+      || log "warning: could not install chromium; the browser tests will fail until it is installed"
+  else
+    log "warning: no chromium on PATH; install it (Debian: apt-get install chromium) or set DAGTEST_CHROMIUM"
+  fi
+fi
+
+log "building dist/ (and the UI bundle, dist/ui)"
 npm run --silent build
 
 # The Python package (python/dagtest) as a wheel: the engine bundled into one file + the runner.

@@ -19,7 +19,7 @@ out=.test-results
 rm -rf "$out" && mkdir -p "$out"
 
 echo "== typecheck (tsc --noEmit)"
-npx --no-install tsc -p tsconfig.json --noEmit || status=1
+npx --no-install tsc -p tsconfig.json --noEmit && npx --no-install tsc -p ui/tsconfig.json || status=1
 echo "== lint (biome check)"
 npx --no-install biome check . || status=1
 

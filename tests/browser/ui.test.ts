@@ -124,13 +124,8 @@ describe("a failed node, live and in report.html", () => {
       .toMatch(/transform\.py:\d+ in pick_column/);
     await shot(page, "5-fault-live");
 
-    const runs = (await page.evaluate(async () =>
-      (
-        await fetch("/api/runs", {
-          headers: { "x-dagtest-token": new URLSearchParams(location.search).get("token") ?? "" },
-        })
-      ).json(),
-    )) as { runId: string }[];
+    const runs = server.workspace.runs();
+    expect(runs).toHaveLength(1);
     const report = path.join(server.workspace.projectDir, ".dagtest", "runs", runs[0]!.runId, "report.html");
     const offline = await newPage(browser, errors);
     const blocked: string[] = [];

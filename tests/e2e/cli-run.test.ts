@@ -56,7 +56,20 @@ describe("dagtest run on the example pipeline", () => {
       recursive: true,
       filter: (src) => !src.includes(".dagtest"),
     });
-    run = dagtest(["run", ".", "--jobs", "2", "--json", "--junit", "reports/junit.xml"], dir);
+    run = dagtest(
+      [
+        "run",
+        ".",
+        "--jobs",
+        "2",
+        "--json",
+        "--junit",
+        "reports/junit.xml",
+        "--report",
+        "reports/report.html",
+      ],
+      dir,
+    );
     result = runJson(run);
   }, 180_000);
 
@@ -97,6 +110,20 @@ describe("dagtest run on the example pipeline", () => {
       expect(readdirSync(expected).length, `${wireName}: nothing flowed`).toBeGreaterThan(0);
     }
     expect(result.dataFlowResults.every((f) => f.ok)).toBe(true);
+  });
+
+  it("writes report.html into the run folder (and --report FILE): one self-contained file under 1 MB", () => {
+    const html = readFileSync(path.join(result.runDir, "report.html"), "utf8");
+    expect(readFileSync(path.join(dir, "reports/report.html"), "utf8")).toBe(html);
+    expect(Buffer.byteLength(html)).toBeLessThan(1024 * 1024);
+    const data = html.match(/<script type="application\/json" id="dagtest-data">(.*?)<\/script>/s)?.[1];
+    const embedded = JSON.parse(data ?? "null") as { mode: string; result: RunResult } | null;
+    expect(embedded?.mode).toBe("report");
+    expect(embedded?.result.runId).toBe(result.runId);
+    expect(embedded?.result.summary).toEqual(result.summary);
+    // Nothing is loaded from anywhere: no external script, style, image or link.
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+    expect(html).toContain("default-src 'none'");
   });
 
   it("--junit writes JUnit XML that parses, one test case per node", () => {

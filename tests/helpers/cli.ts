@@ -11,6 +11,8 @@ import { expect } from "vitest";
 import { repoRoot, testPython } from "./paths.js";
 
 export const cliPath = path.join(repoRoot, "dist/cli/main.js");
+/** The browser UI's bundle (scripts/build-ui.mjs), inlined into report.html and the UI's page. */
+const uiBundle = path.join(repoRoot, "dist/ui/app.js");
 const lockDir = path.join(repoRoot, "node_modules", ".dagtest-build-lock");
 const LOCK_STALE_MS = 5 * 60_000;
 
@@ -19,7 +21,7 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const file = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(file));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts"))
+    else if (/\.(ts|css)$/.test(entry.name) && !entry.name.endsWith(".test.ts"))
       newest = Math.max(newest, statSync(file).mtimeMs);
   }
   return newest;
@@ -35,9 +37,10 @@ function mtime(file: string): number {
 
 /** dist/ is missing or older than a source file or the build config. */
 export function cliIsStale(): boolean {
-  const built = mtime(cliPath);
+  const built = Math.min(mtime(cliPath), mtime(uiBundle));
   const inputs = Math.max(
     newestSource(path.join(repoRoot, "src")),
+    newestSource(path.join(repoRoot, "ui", "src")),
     mtime(path.join(repoRoot, "tsconfig.json")),
     mtime(path.join(repoRoot, "tsconfig.build.json")),
   );
@@ -71,6 +74,10 @@ export async function buildCli(): Promise<void> {
         [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
         { cwd: repoRoot, stdio: "pipe" },
       );
+      execFileSync(process.execPath, [path.join(repoRoot, "scripts/build-ui.mjs")], {
+        cwd: repoRoot,
+        stdio: "pipe",
+      });
     } catch (error) {
       const out = error as { stdout?: Buffer; stderr?: Buffer };
       throw new Error(
