@@ -70,6 +70,11 @@ export class TestingFactory {
     return this.#facts.describeMs;
   }
 
+  /** The loaded project (its folders and run settings), as `dagtest run` would load it. */
+  get project(): Project {
+    return this.#project;
+  }
+
   /** The dagtest.yaml this factory reads and writes. */
   get specFile(): string {
     return this.#spec.file;

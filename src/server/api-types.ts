@@ -19,6 +19,8 @@ export interface UiState {
   /** The run going on, or the newest finished one; null before any run. */
   readonly run: RunView | null;
   readonly running: boolean;
+  /** Per script node: why the next run will (not) run it (the cache's view of its fingerprint). */
+  readonly outlook: Readonly<Record<string, string>>;
 }
 
 /** What the configure form sends: the factory's `ScriptConfiguration`. */

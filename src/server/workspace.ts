@@ -14,6 +14,7 @@ import { LOG_TAIL_LINES, type RunView, VIEW_VERSION } from "../model/view.js";
 import { HtmlReportReporter } from "../reporters/html-report.js";
 import type { RunListEntry, RunRequest, UiState, ValidateResponse } from "./api-types.js";
 import { LiveReporter } from "./live.js";
+import { cacheOutlook } from "./outlook.js";
 
 export class Workspace {
   readonly live = new LiveReporter();
@@ -42,12 +43,15 @@ export class Workspace {
 
   state(): UiState {
     const view = this.live.view() ?? this.runView(runIdsNewestFirst(this.projectDir)[0] ?? "");
+    const plan = this.#factory.plan;
+    const cacheOn = this.#factory.project.execution.cache.enabled;
     return {
       mode: "server",
-      plan: this.#factory.plan,
+      plan,
       specFile: this.#factory.specFile,
       run: view,
       running: this.running,
+      outlook: cacheOutlook(plan, this.projectDir, cacheOn),
     };
   }
 

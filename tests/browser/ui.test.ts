@@ -144,6 +144,17 @@ describe("a failed node, live and in report.html", () => {
     expect(await offline.locator(".log-tail").textContent()).toContain("columns:");
     await shot(offline, "6-fault-report-offline");
     expect(blocked).toEqual([]);
+
+    // A second run: the history lists both, and says what changed (extract now comes from the cache).
+    await page.click("[data-testid='run-all']");
+    await expect.poll(() => server.workspace.runs().length, { timeout: 60_000 }).toBe(2);
+    await page.click("[data-testid='tab-history']");
+    await expect.poll(() => page.locator("[data-testid='run-list'] li").count()).toBe(2);
+    await page.click("[data-testid='run-diff-button']");
+    await expect
+      .poll(() => page.locator("[data-testid='run-diff']").textContent())
+      .toMatch(/extractpassed.*cached/);
+    await shot(page, "7-history-diff");
     expect(errors).toEqual([]);
   });
 });

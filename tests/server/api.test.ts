@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { RunListEntry, RunView, UiState, ValidateResponse } from "../../src/server/api-types.js";
 import { startUiServer } from "../../src/server/serve.js";
 import { exampleCopy } from "../helpers/factory.js";
-import { removeTempDirs, testPython } from "../helpers/paths.js";
+import { removeTempDirs, tempDir, testPython, writeTree } from "../helpers/paths.js";
 import { fixtureCopy, readEvents, uiRig } from "../helpers/ui.js";
 
 afterAll(removeTempDirs);
@@ -112,12 +112,41 @@ describe("a run from the UI", () => {
     const state = (await (await rig.call("/api/state")).json()) as UiState;
     expect(state.run?.result?.scriptResults.load?.reason).toBe("not-selected");
     expect(state.run?.result?.scriptResults.transform?.status).toBe("passed");
+    expect(state.outlook.extract).toMatch(/^will not run: its result is stored/);
+    expect(state.outlook.load).toMatch(/^will run: no stored result/);
     const unknown = await rig.call("/api/run", post({ only: ["nope"] }));
     expect(unknown.status).toBe(400);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("DAGTEST_UNKNOWN_NODE");
     expect((await rig.call("/api/run", post({ only: [42] }))).status).toBe(400);
     expect(rig.workspace.running).toBe(false);
   });
+});
+
+describe("stop", () => {
+  it("stops the run going on: the running script is cancelled and the run ends interrupted", async () => {
+    const dir = writeTree(tempDir(), {
+      "dagtest.yaml":
+        "version: 1\npipeline:\n  nodes:\n    slow: {script: slow.py, outputs: [out]}\n    after: {script: slow.py, inputs: [out], outputs: [out2]}\n  edges: [[slow, after]]\n",
+      "slow.py":
+        "import time\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n    print('sleeping', flush=True)\n    time.sleep(60)\n",
+    });
+    const rig = await uiRig({ project: dir });
+    const seen = readEvents(await rig.call("/api/events"), (e) => e.type === "runEnd");
+    const started = Date.now();
+    expect((await rig.call("/api/run", post({}))).status).toBe(202);
+    await expect
+      .poll(() => rig.workspace.live.view()?.logTails.slow?.join("") ?? "", { timeout: 20_000 })
+      .toContain("sleeping");
+    expect(((await (await rig.call("/api/stop", post({}))).json()) as { stopping: boolean }).stopping).toBe(
+      true,
+    );
+    const events = await seen;
+    const end = events.at(-1);
+    if (end?.type !== "runEnd") throw new Error("no runEnd");
+    expect(end.result.interrupted).toBe(true);
+    expect(end.result.scriptResults.slow?.status).toBe("cancelled");
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
 });
 
 describe("the real server", () => {

@@ -22,7 +22,7 @@ export function historyView(
   const a = pick("older run", Math.min(1, runs.length - 1));
   const b = pick("newer run", 0);
   const out = h("div", { "data-testid": "run-diff" });
-  const diff = h("button", { type: "button" }, "What changed");
+  const diff = h("button", { type: "button", "data-testid": "run-diff-button" }, "What changed");
   diff.addEventListener("click", () => {
     void Promise.all([
       api.get<RunView>(`/api/runs/${a.value}`),
@@ -58,7 +58,7 @@ export function runDiff(a: RunView, b: RunView): HTMLElement {
     const y = rb[n];
     const sx = x ? `${x.status}${x.reason ? ` (${x.reason})` : ""}` : "—";
     const sy = y ? `${y.status}${y.reason ? ` (${y.reason})` : ""}` : "—";
-    const why = y?.ranBecause.join("; ") ?? "";
+    const why = y?.ranBecause.filter((r) => r !== "never ran with the cache").join("; ") ?? "";
     if (sx === sy && !why) return [];
     return [[n, `${sx} ${x ? ms(x.durationMs) : ""}`, `${sy} ${y ? ms(y.durationMs) : ""}`, why]];
   });
@@ -76,8 +76,9 @@ export function runDiff(a: RunView, b: RunView): HTMLElement {
     "div",
     {},
     h("h4", {}, `${a.result?.runId ?? "?"} → ${b.result?.runId ?? "?"}`),
+    h("h4", {}, "nodes that changed"),
     table(["node", "before", "after", "why it ran"], rows),
-    h("h4", {}, "data on wires"),
+    h("h4", {}, "data on the wires that changed"),
     table(["wire", "before", "after"], wireRows),
   );
 }

@@ -6,7 +6,7 @@
  */
 export const NODE_W = 200;
 export const NODE_H = 46;
-const COL = 290;
+const COL = 330;
 const ROW = 72;
 
 export interface Point {

@@ -128,9 +128,9 @@ class App {
 
   load(state: UiState): void {
     this.running = state.running;
+    this.model.outlook = state.outlook;
     this.model.plan = state.plan;
     if (state.run) this.model.loadRun(state.run);
-    this.model.plan = state.running || !state.run ? state.plan : state.plan;
     this.redraw();
   }
 

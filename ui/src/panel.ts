@@ -14,6 +14,7 @@ export function nodePanel(model: ViewModel, node: PlanNode): HTMLElement {
     { class: "panel-body", "data-testid": "node-panel" },
     h("h2", {}, node.name),
     h("p", { class: `badge state-${state}` }, state),
+    resultSection(model.results.get(node.name), model.logTails.get(node.name) ?? []),
     kv([
       ["kind", node.kind],
       ["step type", node.stepType ?? "—"],
@@ -43,7 +44,7 @@ export function nodePanel(model: ViewModel, node: PlanNode): HTMLElement {
         kv(Object.entries(node.suppliedOutputs).map(([k, v]) => [k, v ?? "— (not given)"])),
       ),
     );
-  } else body.append(...scriptSections(node));
+  } else body.append(...scriptSections(node, model.outlook[node.name]));
   const problems = model.plan.problems.filter((p) => p.node === node.name);
   if (problems.length)
     body.append(
@@ -58,12 +59,10 @@ export function nodePanel(model: ViewModel, node: PlanNode): HTMLElement {
         ),
       ),
     );
-  const result = model.results.get(node.name);
-  body.append(resultSection(result, model.logTails.get(node.name) ?? []));
   return body;
 }
 
-function scriptSections(node: ScriptNode): HTMLElement[] {
+function scriptSections(node: ScriptNode, outlook: string | undefined): HTMLElement[] {
   return [
     section(
       "Script",
@@ -78,6 +77,7 @@ function scriptSections(node: ScriptNode): HTMLElement[] {
             : `not cached: ${node.cache.reason ?? ""}`,
         ],
         ["isolation", node.limits.isolation],
+        ...(outlook ? [["next run", outlook] as const] : []),
       ]),
     ),
     section(

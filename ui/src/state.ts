@@ -21,6 +21,8 @@ export class ViewModel {
   logTails = new Map<string, string[]>();
   runResult: RunResult | null = null;
   runId: string | null = null;
+  /** Why the next run will (not) run each script (server mode only). */
+  outlook: Readonly<Record<string, string>> = {};
 
   constructor(plan: Plan) {
     this.plan = plan;
