@@ -7,7 +7,7 @@ import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import type { LogTails, ReportData, RunView } from "../model/view.js";
 
-export type { PlanNode, Question, ScriptNode, Wire } from "../model/plan.js";
+export type { PhantomNode, PlanNode, Question, ScriptNode, Wire } from "../model/plan.js";
 export type { DataFlowResult, ScriptResult } from "../model/run.js";
 export type { LogTails, Plan, ReportData, RunEvent, RunResult, RunView };
 

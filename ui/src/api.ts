@@ -4,6 +4,7 @@ export type {
   DataFlowResult,
   LogTails,
   NodeConfiguration,
+  PhantomNode,
   Plan,
   PlanNode,
   Question,

@@ -27,14 +27,7 @@ export function configureForm(
   const issues = h("ul", { class: "issues", "data-testid": "form-issues" });
   const save = h("button", { type: "submit", "data-testid": "form-save" }, "Save to dagtest.yaml");
   const status = h("span", { class: "muted", "data-testid": "form-status" });
-  const config = (): NodeConfiguration => {
-    const out: Record<Group, Record<string, string>> = { inputs: {}, outputs: {}, env: {}, jobArgs: {} };
-    for (const [f, input] of inputs)
-      if (input.value !== f.value && input.value !== "") out[f.group][f.name] = input.value;
-    return Object.fromEntries(
-      Object.entries(out).filter(([, v]) => Object.keys(v).length),
-    ) as NodeConfiguration;
-  };
+  const config = () => readConfig(inputs);
   let asked = 0;
   const validate = async () => {
     const mine = ++asked;
@@ -48,7 +41,6 @@ export function configureForm(
   const form = h("form", { class: "configure", "data-testid": "configure-form" });
   for (const f of fields) {
     const input = h("input", {
-      name: `${f.group}.${f.name}`,
       value: f.value,
       placeholder: "path or value",
       "data-field": `${f.group}.${f.name}`,
@@ -74,6 +66,16 @@ export function configureForm(
       });
   });
   return section("Configure", fields.length ? form : h("p", { class: "muted" }, "nothing to configure"));
+}
+
+/** What the form says, as the factory takes it: only the fields that differ from what is there. */
+function readConfig(inputs: ReadonlyMap<Field, HTMLInputElement>): NodeConfiguration {
+  const out: Record<Group, Record<string, string>> = { inputs: {}, outputs: {}, env: {}, jobArgs: {} };
+  for (const [f, input] of inputs)
+    if (input.value !== f.value && input.value !== "") out[f.group][f.name] = input.value;
+  return Object.fromEntries(
+    Object.entries(out).filter(([, v]) => Object.keys(v).length),
+  ) as NodeConfiguration;
 }
 
 function fieldsOf(node: PlanNode, questions: UiState["plan"]["questions"]): Field[] {

@@ -3,7 +3,7 @@
  * inputs with their sources, outputs, env and job args with their sources, package parity,
  * problems, cache tracking) and its last result (status, reason, error frames, log tail).
  */
-import type { PlanNode, ScriptNode, ScriptResult } from "./api.js";
+import type { PhantomNode, Plan, PlanNode, ScriptNode, ScriptResult } from "./api.js";
 import { h, ms } from "./dom.js";
 import type { ViewModel } from "./state.js";
 
@@ -15,90 +15,74 @@ export function nodePanel(model: ViewModel, node: PlanNode): HTMLElement {
     h("h2", {}, node.name),
     h("p", { class: `badge state-${state}` }, state),
     resultSection(model.results.get(node.name), model.logTails.get(node.name) ?? []),
+    identity(node),
+  );
+  if (node.kind === "phantom") body.append(...phantomSections(node));
+  else body.append(...scriptSections(node, model.outlook[node.name]));
+  const problems = model.plan.problems.filter((p) => p.node === node.name);
+  if (problems.length) body.append(problemsSection(problems));
+  return body;
+}
+
+function identity(node: PlanNode): HTMLElement {
+  const iface = node.interface;
+  return kv([
+    ["kind", node.kind],
+    ["step type", node.stepType ?? "—"],
+    ["job type", node.jobType ?? "—"],
+    ["interface", iface ? `${iface.file}${iface.variant ? ` (${iface.variant})` : ""}` : "—"],
+    ["config", node.config ? `${node.config.key} (${node.config.rule})` : "—"],
+    ["upstream", node.upstream.join(", ") || "—"],
+    ["downstream", node.downstream.join(", ") || "—"],
+  ]);
+}
+
+function phantomSections(node: PhantomNode): HTMLElement[] {
+  const supplied = Object.entries(node.suppliedOutputs).map(([k, v]) => [k, v ?? "— (not given)"] as const);
+  return [
+    section(
+      "Phantom",
+      kv([
+        ["reason", node.reason],
+        ["why", node.detail],
+      ]),
+    ),
+    section("Supplied data", kv(supplied)),
+  ];
+}
+
+function problemsSection(problems: Plan["problems"]): HTMLElement {
+  const items = problems.map((p) =>
+    h("li", { class: p.severity }, `${p.code}: ${p.message}`, h("br"), h("small", {}, p.hint)),
+  );
+  return section("Problems", h("ul", {}, ...items));
+}
+
+function scriptSummary(node: ScriptNode, outlook: string | undefined): HTMLElement {
+  const cache = node.cache.tracked
+    ? "tracked: reruns only when what it reads changes"
+    : `not cached: ${node.cache.reason ?? ""}`;
+  return section(
+    "Script",
     kv([
-      ["kind", node.kind],
-      ["step type", node.stepType ?? "—"],
-      ["job type", node.jobType ?? "—"],
-      [
-        "interface",
-        node.interface
-          ? `${node.interface.file}${node.interface.variant ? ` (${node.interface.variant})` : ""}`
-          : "—",
-      ],
-      ["config", node.config ? `${node.config.key} (${node.config.rule})` : "—"],
-      ["upstream", node.upstream.join(", ") || "—"],
-      ["downstream", node.downstream.join(", ") || "—"],
+      ["file", node.script.path],
+      ["found by", node.script.rule],
+      ["frameworks", node.frameworks.join(", ") || "—"],
+      ["cache", cache],
+      ["isolation", node.limits.isolation],
+      ...(outlook ? [["next run", outlook] as const] : []),
     ]),
   );
-  if (node.kind === "phantom") {
-    body.append(
-      section(
-        "Phantom",
-        kv([
-          ["reason", node.reason],
-          ["why", node.detail],
-        ]),
-      ),
-      section(
-        "Supplied data",
-        kv(Object.entries(node.suppliedOutputs).map(([k, v]) => [k, v ?? "— (not given)"])),
-      ),
-    );
-  } else body.append(...scriptSections(node, model.outlook[node.name]));
-  const problems = model.plan.problems.filter((p) => p.node === node.name);
-  if (problems.length)
-    body.append(
-      section(
-        "Problems",
-        h(
-          "ul",
-          {},
-          ...problems.map((p) =>
-            h("li", { class: p.severity }, `${p.code}: ${p.message}`, h("br"), h("small", {}, p.hint)),
-          ),
-        ),
-      ),
-    );
-  return body;
 }
 
 function scriptSections(node: ScriptNode, outlook: string | undefined): HTMLElement[] {
   return [
-    section(
-      "Script",
-      kv([
-        ["file", node.script.path],
-        ["found by", node.script.rule],
-        ["frameworks", node.frameworks.join(", ") || "—"],
-        [
-          "cache",
-          node.cache.tracked
-            ? "tracked: reruns only when what it reads changes"
-            : `not cached: ${node.cache.reason ?? ""}`,
-        ],
-        ["isolation", node.limits.isolation],
-        ...(outlook ? [["next run", outlook] as const] : []),
-      ]),
-    ),
+    scriptSummary(node, outlook),
     section(
       "Inputs",
       table(
         ["port", "from"],
-        node.inputs.map((i) => {
-          const p = i.provision;
-          const from =
-            p.kind === "wire"
-              ? `${p.from.node}.${p.from.port}`
-              : p.kind === "user"
-                ? `your data: ${p.path}`
-                : p.kind === "config"
-                  ? `config ${p.field}: ${p.value ?? "—"}`
-                  : p.kind === "code-dir"
-                    ? `code dir ${p.path}`
-                    : "nothing";
-          const wire = p.kind === "wire" ? wireScore(node.name, i.name) : "";
-          return [`${i.name}${i.required ? "" : " (optional)"}`, `${from}${wire}`];
-        }),
+        node.inputs.map((i) => [`${i.name}${i.required ? "" : " (optional)"}`, inputSource(node.name, i)]),
       ),
     ),
     section(
@@ -134,6 +118,15 @@ function scriptSections(node: ScriptNode, outlook: string | undefined): HTMLElem
       ),
     ),
   ];
+}
+
+function inputSource(node: string, input: ScriptNode["inputs"][number]): string {
+  const p = input.provision;
+  if (p.kind === "wire") return `${p.from.node}.${p.from.port}${wireScore(node, input.name)}`;
+  if (p.kind === "user") return `your data: ${p.path}`;
+  if (p.kind === "config") return `config ${p.field}: ${p.value ?? "—"}`;
+  if (p.kind === "code-dir") return `code dir ${p.path}`;
+  return "nothing";
 }
 
 let wireScore: (node: string, port: string) => string = () => "";
