@@ -86,9 +86,15 @@ function events(c: Context, workspace: Workspace, keepAlive: number): Response {
         await stream.writeSSE({ event: "run", data: JSON.stringify(event) });
         continue;
       }
+      // Wait for the next event, the client leaving, or the keep-alive; the timer never holds
+      // the process open once the server is closed.
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, keepAlive * 1000);
+        const timer = setTimeout(resolve, keepAlive * 1000);
+        timer.unref();
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
       wake = null;
       if (!queue.length && !stream.aborted) await stream.write(": keep-alive\n\n");

@@ -33,9 +33,15 @@ describe("dagtest ui", () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
     expect((await fetch(new URL("/api/state", url))).status).toBe(401);
+    // An open event stream (a browser tab left open) does not keep the server from stopping.
+    const token = new URL(url).searchParams.get("token") ?? "";
+    const stream = await fetch(new URL(`/api/events?token=${token}`, url));
+    expect(stream.headers.get("content-type")).toContain("text/event-stream");
     const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const stopped = Date.now();
     child.kill("SIGINT");
     expect(await exit).toBe(0);
+    expect(Date.now() - stopped).toBeLessThan(5000);
     expect(stderr).not.toMatch(/warning/);
   }, 60_000);
 
