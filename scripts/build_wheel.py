@@ -50,6 +50,7 @@ def bundle(out_file: Path) -> None:
     esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
     if not esbuild.exists():
         raise SystemExit("esbuild is not installed: run `npm install` (or scripts/setup.sh) first")
+    subprocess.run(["node", str(ROOT / "scripts" / "build-ui.mjs")], cwd=ROOT, check=True)
     # CommonJS dependencies call require() on Node built-ins: give the ESM bundle a real one.
     banner = "import { createRequire as __dagtestRequire } from 'node:module'; const require = __dagtestRequire(import.meta.url);"
     subprocess.run(
@@ -83,6 +84,10 @@ def package_files(bundle_file: Path, version: str) -> List[Tuple[str, bytes]]:
             files.append((f"dagtest/_engine/python/dagtest_runner/{path.relative_to(runner).as_posix()}", path.read_bytes()))
     schema = ROOT / "schema" / "serve-protocol.schema.json"
     files.append(("dagtest/_engine/schema/serve-protocol.schema.json", schema.read_bytes()))
+    # The browser client that `dagtest ui` serves and every report.html inlines; the bundle finds
+    # it as dist/ui next to its package.json, as a checkout's dist/ does.
+    for name in ("app.js", "app.css"):
+        files.append((f"dagtest/_engine/lib/dist/ui/{name}", (ROOT / "dist" / "ui" / name).read_bytes()))
     return files
 
 
