@@ -39,7 +39,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     });
     server.once("error", reject);
   });
-  hosts.push(...allowedHosts(options.host, port));
+  for (const host of allowedHosts(options.host, port)) hosts.push(host);
   const shown = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${shown}:${port}/?token=${token}`;
   if (options.host !== LOOPBACK && options.host !== "::1" && options.host !== "localhost")

@@ -48,7 +48,7 @@ export function layoutDag(input: LayoutInput): Layout {
   };
   for (let i = 1; i < columns.length; i++) sortBy(columns[i]!, input.upstream);
   for (let i = columns.length - 2; i >= 0; i--) sortBy(columns[i]!, input.downstream);
-  const tallest = Math.max(1, ...columns.map((c) => c.length));
+  const tallest = columns.reduce((m, c) => Math.max(m, c.length), 1);
   const positions = new Map<string, Point>();
   columns.forEach((col, x) => {
     const offset = ((tallest - col.length) * ROW) / 2;

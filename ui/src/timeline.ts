@@ -29,8 +29,9 @@ export function lanes(results: Iterable<ScriptResult>): { bars: Bar[]; t0: numbe
     else laneEnds[lane] = end;
     return { node: r.node, lane, start, end, status: r.status };
   });
-  const t0 = Math.min(...bars.map((b) => b.start));
-  const t1 = Math.max(...bars.map((b) => b.end));
+  // reduce, not Math.min(...xs): a spread of every node would overflow the stack on a huge DAG.
+  const t0 = bars.reduce((m, b) => Math.min(m, b.start), Number.POSITIVE_INFINITY);
+  const t1 = bars.reduce((m, b) => Math.max(m, b.end), Number.NEGATIVE_INFINITY);
   return { bars, t0, t1 };
 }
 
@@ -38,7 +39,7 @@ export function timeline(results: Iterable<ScriptResult>, onSelect: (node: strin
   const { bars, t0, t1 } = lanes(results);
   if (!bars.length) return h("p", { class: "muted" }, "no script ran yet");
   const span = Math.max(1, t1 - t0);
-  const laneCount = Math.max(...bars.map((b) => b.lane)) + 1;
+  const laneCount = bars.reduce((m, b) => Math.max(m, b.lane), 0) + 1;
   const box = h("div", {
     class: "timeline",
     "data-testid": "timeline",
