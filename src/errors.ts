@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   DAGTEST_PACKAGE_MISSING: "A pinned framework package is not installed in the interpreter",
   DAGTEST_PACKAGE_VERSION: "An installed package's version does not match the interface's pin",
   DAGTEST_IMPORT_MISSING: "A script imports a module the interpreter cannot import",
+  DAGTEST_SNAPSHOT_INVALID: "dagtest.snap.json cannot be read, or has a version this dagtest does not know",
   DAGTEST_INTERNAL: "A bug in dagtest",
 } as const;
 

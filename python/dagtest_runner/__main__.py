@@ -37,6 +37,7 @@ from dagtest_runner.protocol import fail  # noqa: E402
 
 MODES = {
     "describe": "dagtest_runner.describe",
+    "inspect": "dagtest_runner.inspect_outputs",
     "run": "dagtest_runner.run",
     "serve": "dagtest_runner.serve",
 }

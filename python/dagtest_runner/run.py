@@ -39,6 +39,7 @@ from dagtest_runner import container_paths
 from dagtest_runner.guards import GuardEvents, install_pip_guard, notice
 from dagtest_runner.outcome import build_outcome, describe_error, exit_status, write_outcome
 from dagtest_runner.protocol import BadRequest, fail, parse_request, string_list
+from dagtest_runner.seeding import seed_all
 from dagtest_runner.spawn_child import patch_spawn
 from dagtest_runner.strays import become_subreaper, describe, end_descendants
 from dagtest_runner.stubs import install_stubs
@@ -146,6 +147,7 @@ def run_job(job):
     try:
         module = import_script(job["script"], name)
         phase = "main"
+        seed_all(os.environ.get("DAGTEST_SEED"))  # after the script's imports, before main
         call_main(module, job)
     except BaseException as exc:  # SystemExit, KeyboardInterrupt, MemoryError are outcomes too
         ended = time.perf_counter()

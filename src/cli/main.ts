@@ -12,6 +12,7 @@ import { registerInit } from "./commands/init.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerSnapshots } from "./commands/snapshots.js";
 import { registerStatus } from "./commands/status.js";
 import { registerUi } from "./commands/ui.js";
 import { formatError } from "./format-error.js";
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   registerStatus(program, done);
   registerServe(program, done);
   registerUi(program, done);
+  registerSnapshots(program, done);
   const wantsJson = argv.includes("--json");
   try {
     await program.parseAsync([...argv], { from: "user" });

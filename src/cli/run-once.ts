@@ -9,6 +9,7 @@ import { type Selection, selectNodes } from "../graph/select.js";
 import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
+import type { SnapshotRunMode } from "../model/snapshot.js";
 import { planProject } from "../plan/build.js";
 import type { FactOptions } from "../plan/facts.js";
 import { ConsoleReporter } from "../reporters/console.js";
@@ -35,6 +36,8 @@ export interface RunSettings {
   readonly command: string;
   /** `--cold`: a fresh interpreter per node instead of a fork of the warm server. */
   readonly cold: boolean;
+  /** `--update-snapshots`, `--ci` (or CI=true). */
+  readonly snapshotMode: SnapshotRunMode;
 }
 
 export async function runOnce(settings: RunSettings): Promise<CommandResult> {
@@ -110,6 +113,7 @@ export async function runProjectPlan(
     force: settings.force,
     selected: selectNodes(project.dag, settings.selection),
     command: settings.command,
+    snapshotMode: settings.snapshotMode,
   });
 }
 

@@ -7,6 +7,7 @@ import path from "node:path";
 import { DagtestError } from "../errors.js";
 import type { PipelineConfig } from "../model/config.js";
 import type { Dag } from "../model/dag.js";
+import { DEFAULT_SNAPSHOT_SETTINGS, type SnapshotSettings } from "../model/snapshot.js";
 import { didYouMean } from "../util/suggest.js";
 import { checkNodeName, dagFromDocument, loadDag } from "./dag.js";
 import { type InterfaceRegistry, loadInterfaceRegistry } from "./interfaces.js";
@@ -18,6 +19,7 @@ import {
   executionDefaults,
   type NodeSettings,
   type PlainNode,
+  type SnapshotSpec,
   type WireOverride,
 } from "./spec-schema.js";
 
@@ -38,6 +40,8 @@ export interface Project {
   readonly wires: readonly WireOverride[];
   readonly plain: Readonly<Record<string, PlainNode>> | null;
   readonly execution: ExecutionSettings;
+  /** dagtest.yaml `snapshots:` with defaults applied. */
+  readonly snapshots: SnapshotSettings;
 }
 
 export interface DirectOptions {
@@ -69,6 +73,7 @@ export function loadDirectProject(options: DirectOptions): Project {
     wires: [],
     plain: null,
     execution: executionDefaults(undefined),
+    snapshots: DEFAULT_SNAPSHOT_SETTINGS,
   };
 }
 
@@ -103,9 +108,34 @@ export function projectFromSpec(
     wires: spec.wires ?? [],
     plain: plain ? absolutePlain(plain.nodes, abs) : null,
     execution: executionDefaults(spec.run),
+    snapshots: snapshotSettings(spec.snapshots),
   };
   checkNamedNodes(loaded, project.dag);
   return project;
+}
+
+/** `snapshots:` with the defaults of `DEFAULT_SNAPSHOT_SETTINGS`. */
+export function snapshotSettings(given: SnapshotSpec | undefined): SnapshotSettings {
+  if (!given) return DEFAULT_SNAPSHOT_SETTINGS;
+  const d = DEFAULT_SNAPSHOT_SETTINGS;
+  const nodes = Object.fromEntries(
+    Object.entries(given.nodes ?? {}).map(([name, n]) => [
+      name,
+      {
+        ...(n.rel_tol === undefined ? {} : { relTol: n.rel_tol }),
+        ...(n.abs_tol === undefined ? {} : { absTol: n.abs_tol }),
+        ...(n.ignore === undefined ? {} : { ignore: n.ignore }),
+        ...(n.skip === undefined ? {} : { skip: n.skip }),
+      },
+    ]),
+  );
+  return {
+    relTol: given.rel_tol ?? d.relTol,
+    absTol: given.abs_tol ?? d.absTol,
+    ignore: given.ignore ?? [],
+    nodes,
+    configured: true,
+  };
 }
 
 function plainDag(loaded: LoadedSpec): Dag {

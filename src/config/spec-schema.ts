@@ -130,6 +130,14 @@ const execution = z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a module name"))
       .default([])
       .describe("Modules the fork server imports once, besides the installed packages the scripts import."),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        "Passed to every node as DAGTEST_SEED; the runner seeds Python's random, NumPy and the ML libraries the script imported before main.",
+      ),
     cache: z
       .strictObject({
         enabled: z
@@ -145,6 +153,38 @@ const execution = z
       .default({ enabled: true, max_mb: 2048 }),
   })
   .describe("How scripts run.");
+
+const tolerances = {
+  rel_tol: z
+    .number()
+    .min(0)
+    .optional()
+    .describe("Relative tolerance for numbers: |got - expected| <= max(abs_tol, rel_tol * |expected|)."),
+  abs_tol: z.number().min(0).optional().describe("Absolute tolerance for numbers."),
+  ignore: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      "Not compared: `port/file` globs, `port/file#column`, or `port/file#/json/pointer` (paths inside the node's outputs).",
+    ),
+};
+
+const snapshots = z
+  .strictObject({
+    ...tolerances,
+    nodes: z
+      .record(
+        nodeName,
+        z
+          .strictObject({
+            ...tolerances,
+            skip: z.boolean().optional().describe("Take no snapshot of this node."),
+          })
+          .describe("This node's tolerances; its `ignore` adds to the global list."),
+      )
+      .optional(),
+  })
+  .describe("Snapshot tests of the outputs (dagtest.snap.json next to this file).");
 
 export const specSchema = z
   .strictObject({
@@ -167,6 +207,7 @@ export const specSchema = z
     nodes: z.record(nodeName, nodeSettings).optional(),
     wires: z.array(wire).optional(),
     run: execution.optional(),
+    snapshots: snapshots.optional(),
   })
   .refine((spec) => (spec.dag === undefined) !== (spec.pipeline === undefined), {
     message: "give either `dag:` (a DAG file) or `pipeline:` (a plain pipeline), not both or neither",
@@ -178,6 +219,7 @@ export type PlainNode = z.infer<typeof plainNode>;
 export type NodeSettings = z.infer<typeof nodeSettings>;
 export type WireOverride = z.infer<typeof wire>;
 export type ExecutionSettings = z.infer<typeof execution>;
+export type SnapshotSpec = z.infer<typeof snapshots>;
 
 /** The execution settings of a spec with every default applied. */
 export function executionDefaults(given: unknown): ExecutionSettings {

@@ -8,6 +8,7 @@ import type { Plan } from "../model/plan.js";
 import type { ReporterBus } from "./bus.js";
 import type { CacheStep } from "./cache-step.js";
 import type { RunRecord } from "./record.js";
+import type { SnapshotBook } from "./snapshots.js";
 import type { NodeCheck } from "./stages/verify.js";
 
 export interface RunContext {
@@ -25,4 +26,6 @@ export interface RunContext {
   readonly blocked: ReadonlyMap<string, string>;
   /** What `verify` runs after each executed node, in order. */
   readonly checks: readonly NodeCheck[];
+  /** This run's snapshots (also checked on nodes restored from the cache); null when off. */
+  readonly snapshots: SnapshotBook | null;
 }

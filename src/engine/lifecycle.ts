@@ -8,6 +8,7 @@
 import type { ScriptNode } from "../model/plan.js";
 import type { InternalError, ScriptResult } from "../model/run.js";
 import type { NodeVerdict } from "../scheduler/scheduler.js";
+import { snapshotResult } from "./checks/snapshot.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
 import { dropPrivateViews } from "./private-view.js";
@@ -52,8 +53,11 @@ async function throughStages(
   const restored = ctx.cacheStep.tryRestore(node);
   if (restored.result) {
     const flows = edgeChecks(ctx.plan, ctx.runDir, node.name, (ref) => ctx.cacheStep.cachedOutput(ref));
-    store(ctx, restored.result, flows);
-    return "ok";
+    at.stage = "verify";
+    const result = await withSnapshot(ctx, restored.result);
+    at.stage = "store";
+    store(ctx, result, flows);
+    return verdictOf(result);
   }
   const unrestorable = ctx.cacheStep.materializeInputsOf(node);
   if (unrestorable) {
@@ -67,12 +71,39 @@ async function throughStages(
   at.stage = "execute";
   const exec = await execute(ctx, prepared);
   at.stage = "verify";
-  const { result, flows } = verify(exec);
+  const { result, flows } = await verify(exec);
   // The views are only lent while the node runs; a modified one is kept as evidence.
   if (result.reason !== "input-modified") dropPrivateViews(prepared.paths.inputs);
   at.stage = "store";
   store(ctx, { ...result, ranBecause: restored.ranBecause }, flows, node);
-  return result.status === "passed" ? "ok" : "failed";
+  return verdictOf(result);
+}
+
+/**
+ * What the scheduler hears: a node whose outputs only differ from their snapshot still produced
+ * them, so its descendants run and every node whose outputs moved is reported, not just the first.
+ */
+function verdictOf(result: ScriptResult): NodeVerdict {
+  if (result.status === "passed" || result.status === "cached") return "ok";
+  return result.reason === "snapshot-mismatch" || result.reason === "snapshot-missing" ? "ok" : "failed";
+}
+
+/** A node restored from the cache (or an earlier run) is compared with its snapshot too. */
+async function withSnapshot(ctx: RunContext, result: ScriptResult): Promise<ScriptResult> {
+  if (!ctx.snapshots) return result;
+  const outcome = await ctx.snapshots.check(result.node, result.outputs);
+  if (!outcome) return result;
+  const found = snapshotResult(result.node, outcome);
+  if (found.kind !== "snapshot" || !found.failure) return { ...result, snapshot: outcome };
+  const { reason, message, details } = found.failure;
+  return {
+    ...result,
+    status: "failed",
+    reason,
+    message,
+    checks: [...result.checks, ...details],
+    snapshot: outcome,
+  };
 }
 
 /** The result of a node whose stages threw: failed, reason `internal-error`, the stack kept. */

@@ -17,6 +17,8 @@ import type { RunResult } from "../model/run.js";
 import { schedule } from "../scheduler/scheduler.js";
 import { ReporterBus } from "./bus.js";
 import { CacheStep } from "./cache-step.js";
+import { modelCheck } from "./checks/model.js";
+import { snapshotCheck } from "./checks/snapshot.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
 import { isScript } from "./jobs.js";
@@ -25,6 +27,7 @@ import { runPriority } from "./priority.js";
 import { blockers } from "./readiness.js";
 import { RunRecord } from "./record.js";
 import { notRun } from "./results.js";
+import { SnapshotBook, type SnapshotOptions } from "./snapshots.js";
 import { recordFlows } from "./stages/store.js";
 import { defaultChecks, type NodeCheck } from "./stages/verify.js";
 
@@ -52,6 +55,8 @@ export interface RunOptions {
   readonly command?: string;
   /** Checks after each node, replacing the default ones (outputs present, inputs unchanged, edge profiles). */
   readonly checks?: readonly NodeCheck[];
+  /** Snapshot file, settings and mode; absent or null: no snapshots (the file is not even read). */
+  readonly snapshots?: Omit<SnapshotOptions, "python"> | null;
 }
 
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
@@ -77,6 +82,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   });
   ctx.record.interrupted = outcome.stopped;
   ctx.record.save();
+  saveSnapshots(ctx);
   const result = ctx.record.result();
   ctx.bus.emit({ type: "runEnd", result });
   await ctx.bus.close(options.reporters ?? []);
@@ -121,6 +127,9 @@ function openRun(
   }
   // From earlier runs only: read before this run's folder exists.
   const priority = runPriority(plan, options.stateDir);
+  const snapshots = options.snapshots
+    ? SnapshotBook.open({ ...options.snapshots, python: options.python })
+    : null;
   const bus = options.bus ?? new ReporterBus([]);
   bus.attach(options.reporters ?? []);
   mkdirSync(runDir, { recursive: true });
@@ -135,9 +144,25 @@ function openRun(
     bus,
     cacheStep,
     blocked: blockers(plan),
-    checks: options.checks ?? defaultChecks(plan, runDir, (ref) => cacheStep.cachedOutput(ref)),
+    checks:
+      options.checks ??
+      defaultChecks(plan, runDir, (ref) => cacheStep.cachedOutput(ref), [
+        modelCheck(plan, options.python),
+        ...(snapshots ? [snapshotCheck(snapshots)] : []),
+      ]),
+    snapshots,
   };
   return { ctx, scripts, priority };
+}
+
+/** Write the snapshots this run recorded (never in CI mode) and say so. */
+function saveSnapshots(ctx: RunContext): void {
+  const saved = ctx.snapshots?.save();
+  if (saved?.written)
+    ctx.bus.notice(
+      "info",
+      `recorded the snapshots of ${saved.recorded.length} node(s) in dagtest.snap.json: ${saved.recorded.join(", ")}`,
+    );
 }
 
 /** Every node that will not go through the scheduler: phantoms, and scripts left out by a selection. */

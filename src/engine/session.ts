@@ -12,6 +12,8 @@ import type { Executor } from "../exec/types.js";
 import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
+import { DEFAULT_SNAPSHOT_SETTINGS, type SnapshotRunMode, type SnapshotSettings } from "../model/snapshot.js";
+import { snapshotPath } from "../snapshot/store.js";
 import { ReporterBus } from "./bus.js";
 import { type RunOptions, runPlan } from "./run.js";
 
@@ -22,6 +24,8 @@ export interface SessionProject {
   /** The interpreter, unless the plan names one. */
   readonly python: string;
   readonly execution: { readonly cache: { readonly enabled: boolean; readonly max_mb: number } };
+  /** dagtest.yaml `snapshots:`; default: the built-in tolerances, not configured. */
+  readonly snapshots?: SnapshotSettings;
 }
 
 export interface RunSessionOptions {
@@ -54,7 +58,15 @@ export type SessionRunOptions = Pick<
   readonly reporters?: readonly Reporter[];
   /** The project as reloaded since the session began (watch mode); default: the session's. */
   readonly project?: SessionProject;
+  /** `--update-snapshots` / `--ci`; default: compare, and CI mode when the CI env var is true. */
+  readonly snapshotMode?: SnapshotRunMode;
 };
+
+/** CI=true (or 1), as CI services set it: snapshots are never written. */
+export function ciFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (env.CI ?? "").toLowerCase();
+  return value !== "" && value !== "false" && value !== "0";
+}
 
 export interface RunSession {
   readonly executor: Executor;
@@ -74,7 +86,7 @@ export function createRunSession(options: RunSessionOptions): RunSession {
   return {
     executor,
     bus,
-    async run(plan, { project = options.project, ...run } = {}) {
+    async run(plan, { project = options.project, snapshotMode, ...run } = {}) {
       const cacheOn = (options.cache ?? true) && project.execution.cache.enabled;
       const cache = cacheOn ? new LocalCache(project.baseDir) : null;
       const result = await runPlan(plan, {
@@ -85,6 +97,11 @@ export function createRunSession(options: RunSessionOptions): RunSession {
         stateDir: project.baseDir,
         python: plan.sources.python.executable ?? project.python,
         cache,
+        snapshots: {
+          file: snapshotPath(project.baseDir),
+          settings: project.snapshots ?? DEFAULT_SNAPSHOT_SETTINGS,
+          mode: snapshotMode ?? { update: false, ci: ciFromEnv(), required: false },
+        },
       });
       cache?.evict(project.execution.cache.max_mb * 1024 * 1024);
       return result;

@@ -287,6 +287,8 @@ export interface PlanExecution {
   readonly isolation: Isolation;
   /** `preload:` under `run:`: modules the fork server imports besides the scripts' own imports. */
   readonly preload: readonly string[];
+  /** `seed:` under `run:`, passed to every node as DAGTEST_SEED; null when not set. */
+  readonly seed: number | null;
 }
 
 export interface Plan {

@@ -5,6 +5,7 @@
  */
 import type { PortRef } from "./plan.js";
 import type { GuardEvent, StepError } from "./protocol.js";
+import type { SnapshotOutcome } from "./snapshot.js";
 
 export const RUN_RECORD_VERSION = 1;
 
@@ -26,7 +27,10 @@ export type NodeReason =
   | "phantom"
   | "not-ready"
   | "cancelled"
-  | "not-selected";
+  | "not-selected"
+  | "snapshot-mismatch"
+  | "snapshot-missing"
+  | "model-unloadable";
 
 export interface LogFiles {
   readonly stdout: string;
@@ -70,6 +74,29 @@ export interface ScriptResult {
   /** Time in the script's own import and main, as the runner measured it; durationMs minus this
    * is dagtest's overhead. Absent or null when nothing ran or the script could not report. */
   readonly scriptMs?: number | null;
+  /** What the snapshot check found (absent when snapshots are off for the run or the node). */
+  readonly snapshot?: SnapshotOutcome;
+  /** For a node that uses a model framework: what was detected and checked on its outputs. */
+  readonly frameworkInfo?: FrameworkInfo;
+}
+
+/** The seeds' framework detection and output validation, per node. */
+export interface FrameworkInfo {
+  /** The frameworks the script imports (the plan's `frameworks`). */
+  readonly detected: readonly string[];
+  /** The checks applied to the node's outputs, one line each. */
+  readonly checks: readonly string[];
+  /** Each model artifact loaded back in a fresh interpreter. */
+  readonly models: readonly {
+    readonly file: string;
+    readonly loader: string;
+    readonly ok: boolean;
+    readonly predicted: boolean;
+    readonly error: string | null;
+    readonly note: string | null;
+  }[];
+  /** Builder–script consistency: where the script and its interface disagree (plan warnings). */
+  readonly consistency: { readonly consistent: boolean; readonly issues: readonly string[] };
 }
 
 /** An exception thrown inside dagtest while a node went through its stages. */

@@ -125,6 +125,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       maxLogBytes: Math.round(project.execution.max_log_mb * 1024 * 1024),
       isolation: project.execution.isolation,
       preload: project.execution.preload,
+      seed: project.execution.seed ?? null,
     },
     order: topo.order,
     layers: generations(topo.order, adj),
@@ -176,6 +177,22 @@ function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind
   };
 }
 
+/** `run.seed` as DAGTEST_SEED, unless the user's `nodes.<n>.env` sets it. */
+function withSeed(env: EnvRequirement[], seed: number | undefined): EnvRequirement[] {
+  if (seed === undefined || env.some((e) => e.name === "DAGTEST_SEED")) return env;
+  const why = "run.seed: the runner seeds random, numpy and the ML libraries the script imported before main";
+  return [
+    ...env,
+    {
+      name: "DAGTEST_SEED",
+      required: false,
+      declared: false,
+      value: String(seed),
+      source: { kind: "engine", why },
+    },
+  ];
+}
+
 function scriptNode(
   execution: Project["execution"],
   ctx: NodeContext,
@@ -188,7 +205,7 @@ function scriptNode(
 ): ScriptNode {
   const iface = ctx.iface!;
   const config = ctx.config?.effective;
-  const env = ctx.plain ? plainEnv(ctx) : deriveEnv(iface, config, ctx.settings);
+  const env = withSeed(ctx.plain ? plainEnv(ctx) : deriveEnv(iface, config, ctx.settings), execution.seed);
   const jobArgs = ctx.plain
     ? deriveJobArgs(iface, undefined, null, false, {
         ...ctx.settings,

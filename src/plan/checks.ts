@@ -31,6 +31,8 @@ const FRAMEWORKS: Readonly<Record<string, string>> = {
   transformers: "transformers",
   scipy: "scipy",
   pyarrow: "pyarrow",
+  onnx: "onnx",
+  onnxruntime: "onnx",
   boto3: "boto3",
   matplotlib: "matplotlib",
 };

@@ -24,7 +24,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   exec: ["model", "util", "errors", "python"],
   cache: ["model", "util", "errors"],
   reporters: ["model", "util", "errors"],
-  engine: ["model", "util", "errors", "exec", "cache", "scheduler", "graph"],
+  snapshot: ["model", "util", "errors"],
+  engine: ["model", "util", "errors", "exec", "cache", "scheduler", "graph", "python", "snapshot"],
   factory: ["model", "util", "errors", "config", "plan", "engine", "exec", "cache", "graph"],
   serve: ["model", "util", "errors", "factory", "version"],
   server: [

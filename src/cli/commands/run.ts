@@ -1,6 +1,7 @@
 /** `dagtest run [PATH]`: plan, then run every script in DAG order; exit 0 only when all passed. */
 import os from "node:os";
 import type { Command } from "commander";
+import { ciFromEnv } from "../../engine/session.js";
 import { DagtestError } from "../../errors.js";
 import type { CommandResult } from "../result.js";
 import { type RunSettings, runOnce } from "../run-once.js";
@@ -21,6 +22,8 @@ interface RunCliOptions extends ProjectOptions {
   to?: string[];
   watch?: boolean;
   cold?: boolean;
+  updateSnapshots?: boolean;
+  ci?: boolean;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -55,6 +58,11 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
     .option("--to <nodes>", "run these nodes and everything upstream of them", list)
     .option("--watch", "rerun what changed (scripts, their imports, interfaces, config, data) until Ctrl-C")
     .option("--cold", "start every script in a fresh Python process instead of forking the warm server")
+    .option(
+      "--update-snapshots",
+      "record each passing node's outputs in dagtest.snap.json (replacing what is there)",
+    )
+    .option("--ci", "CI mode (also CI=true): never write snapshots; a node without one fails")
     .action(async (target: string | undefined, options: RunCliOptions) => {
       const settings: RunSettings = {
         target,
@@ -70,6 +78,7 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
         selection: { only: options.only ?? [], from: options.from ?? [], to: options.to ?? [] },
         command: resumeCommand(target, options),
         cold: options.cold ?? false,
+        snapshotMode: snapshotMode(options),
       };
       if (settings.shuffleSeed !== null) {
         process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${settings.shuffleSeed}\n`);
@@ -99,6 +108,18 @@ function resumeCommand(target: string | undefined, options: ProjectOptions): str
 
 function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+function snapshotMode(options: RunCliOptions): RunSettings["snapshotMode"] {
+  const ci = (options.ci ?? false) || ciFromEnv();
+  if (options.updateSnapshots && ci) {
+    throw new DagtestError({
+      code: "DAGTEST_USAGE",
+      message: `--update-snapshots cannot be used in CI mode (${options.ci ? "--ci" : "CI=true"}): CI never writes snapshots.`,
+      hint: "Update the snapshots locally (`dagtest run --update-snapshots`), review and commit dagtest.snap.json.",
+    });
+  }
+  return { update: options.updateSnapshots ?? false, ci, required: options.ci ?? false };
 }
 
 function parseJobs(value: string | undefined): number {

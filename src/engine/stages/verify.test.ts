@@ -40,27 +40,27 @@ const passed: ExecResult = {
 describe("verify", () => {
   const checks = [inputsUnchanged, outputsPresent];
 
-  it("passes a node that wrote its output and left its input alone", () => {
+  it("passes a node that wrote its output and left its input alone", async () => {
     const node = prepared();
     const verify = armChecks(checks, node);
     writeFileSync(path.join(node.output, "x.csv"), "b\n2\n");
-    const { result } = verify(passed);
+    const { result } = await verify(passed);
     expect([result.status, result.reason, result.checks]).toEqual(["passed", null, []]);
   });
 
-  it("fails a node that modified its input, and names the port", () => {
+  it("fails a node that modified its input, and names the port", async () => {
     const node = prepared();
     const verify = armChecks(checks, node);
     appendFileSync(path.join(node.input, "rows.csv"), "2\n");
     writeFileSync(path.join(node.output, "x.csv"), "b\n2\n");
-    const { result } = verify(passed);
+    const { result } = await verify(passed);
     expect([result.status, result.reason]).toEqual(["failed", "input-modified"]);
     expect(result.checks).toEqual(["modified its input(s) data"]);
   });
 
-  it("fails a passed node that wrote nothing, and lets the first failure win", () => {
+  it("fails a passed node that wrote nothing, and lets the first failure win", async () => {
     const node = prepared();
-    const { result } = armChecks(checks, node)(passed);
+    const { result } = await armChecks(checks, node)(passed);
     expect([result.status, result.reason, result.checks]).toEqual([
       "failed",
       "missing-output",
@@ -69,10 +69,10 @@ describe("verify", () => {
     const both = prepared();
     const verify = armChecks(checks, both);
     appendFileSync(path.join(both.input, "rows.csv"), "2\n");
-    expect(verify(passed).result.reason).toBe("input-modified");
+    expect((await verify(passed)).result.reason).toBe("input-modified");
   });
 
-  it("runs a custom check armed before the node and told the verdict after", () => {
+  it("runs a custom check armed before the node and told the verdict after", async () => {
     const order: string[] = [];
     const custom: NodeCheck = {
       name: "custom",
@@ -87,7 +87,7 @@ describe("verify", () => {
     const node = prepared();
     const verify = armChecks([custom], node);
     order.push("ran");
-    verify(passed);
+    await verify(passed);
     expect(order).toEqual(["armed", "ran", "after:passed"]);
   });
 });

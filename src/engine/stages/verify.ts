@@ -7,7 +7,8 @@
  */
 import type { ExecResult } from "../../exec/types.js";
 import type { Plan, PortRef } from "../../model/plan.js";
-import type { DataFlowResult, NodeReason, ScriptResult } from "../../model/run.js";
+import type { DataFlowResult, FrameworkInfo, NodeReason, ScriptResult } from "../../model/run.js";
+import type { SnapshotOutcome } from "../../model/snapshot.js";
 import { classify, tailOf, type Verdict } from "../classify.js";
 import { emptyOutputs, hashTree } from "../data-checks.js";
 import { edgeChecks } from "../edges.js";
@@ -18,7 +19,26 @@ export type CheckResult =
   | { readonly kind: "ok" }
   | { readonly kind: "input-modified"; readonly ports: readonly string[] }
   | { readonly kind: "missing-output"; readonly ports: readonly string[] }
-  | { readonly kind: "edge-profile"; readonly flows: readonly DataFlowResult[] };
+  | { readonly kind: "edge-profile"; readonly flows: readonly DataFlowResult[] }
+  | {
+      readonly kind: "snapshot";
+      readonly outcome: SnapshotOutcome;
+      /** Set when the outcome fails the node (a mismatch, or a missing snapshot in CI mode). */
+      readonly failure: CheckFailure | null;
+    }
+  | {
+      readonly kind: "framework";
+      readonly info: FrameworkInfo;
+      /** Set when a model artifact did not load or predict (`model-unloadable`). */
+      readonly failure: CheckFailure | null;
+    };
+
+/** A finding that fails the node: its reason, one line, and the lines for `ScriptResult.checks`. */
+export interface CheckFailure {
+  readonly reason: NodeReason;
+  readonly message: string;
+  readonly details: readonly string[];
+}
 
 /** What a check sees after the node ran: the executor's report and the verdict so far. */
 export interface RanNode {
@@ -29,8 +49,8 @@ export interface RanNode {
 
 export interface NodeCheck {
   readonly name: string;
-  /** Called before the node runs; the function it returns is called after. */
-  arm(prepared: PreparedNode): (ran: RanNode) => CheckResult;
+  /** Called before the node runs; the function it returns is called after (and may be async). */
+  arm(prepared: PreparedNode): (ran: RanNode) => CheckResult | Promise<CheckResult>;
 }
 
 export interface Verified {
@@ -76,40 +96,60 @@ export function edgeProfile(
   };
 }
 
-/** Today's checks, in the order their verdicts take precedence. */
-export function defaultChecks(plan: Plan, runDir: string, elsewhere: (ref: PortRef) => string | null) {
-  return [inputsUnchanged, outputsPresent, edgeProfile(plan, runDir, elsewhere)];
+/**
+ * The checks of a run, in the order their verdicts take precedence: inputs untouched, outputs
+ * present, model artifacts load back, outputs match their snapshot (when snapshots are on), and
+ * the profile of every wire out of the node.
+ */
+export function defaultChecks(
+  plan: Plan,
+  runDir: string,
+  elsewhere: (ref: PortRef) => string | null,
+  extra: readonly NodeCheck[] = [],
+): NodeCheck[] {
+  return [inputsUnchanged, outputsPresent, ...extra, edgeProfile(plan, runDir, elsewhere)];
 }
 
 /** Arm every check before the node runs; the returned function verifies after. */
 export function armChecks(
   checks: readonly NodeCheck[],
   prepared: PreparedNode,
-): (exec: ExecResult) => Verified {
+): (exec: ExecResult) => Promise<Verified> {
   const armed = checks.map((check) => check.arm(prepared));
-  return (exec) => {
+  return async (exec) => {
     const { limits } = prepared.node;
     let verdict = classify(exec, limits.timeoutMs, limits.memoryMb);
     const notes: string[] = [];
     const flows: DataFlowResult[] = [];
+    const extras: Extras = {};
     for (const after of armed) {
-      const found = after({ prepared, exec, verdict });
+      const found = await after({ prepared, exec, verdict });
       if (found.kind === "edge-profile") for (const flow of found.flows) flows.push(flow);
-      else if (found.kind !== "ok") {
+      else if (found.kind === "snapshot" || found.kind === "framework") {
+        if (found.kind === "snapshot") extras.snapshot = found.outcome;
+        else extras.frameworkInfo = found.info;
+        if (found.failure) {
+          const { reason, message, details } = found.failure;
+          for (const line of details) notes.push(line);
+          if (verdict.status === "passed") verdict = { status: "failed", reason, message };
+        }
+      } else if (found.kind !== "ok") {
         notes.push(noteOf(found));
         if (verdict.status === "passed") verdict = failure(found);
       }
     }
-    return { result: resultOf(prepared, exec, verdict, notes), flows };
+    return { result: { ...resultOf(prepared, exec, verdict, notes), ...extras }, flows };
   };
 }
+
+type Extras = { snapshot?: SnapshotOutcome; frameworkInfo?: FrameworkInfo };
 
 /** Where the outputs are: where the executor says, else where the job put them. */
 function outputsOf(prepared: PreparedNode, exec: ExecResult): Readonly<Record<string, string>> {
   return exec.outputs ?? prepared.job.outputPaths;
 }
 
-type Finding = Extract<CheckResult, { ports: readonly string[] }>;
+type Finding = Extract<CheckResult, { kind: "input-modified" | "missing-output" }>;
 
 /** The line in `ScriptResult.checks`. */
 function noteOf(found: Finding): string {
