@@ -8,6 +8,7 @@ import pc from "picocolors";
 import type { Reporter, RunEvent } from "../model/events.js";
 import { NEVER_RAN, type RunResult, type ScriptResult } from "../model/run.js";
 import { appendAll, maxOf } from "../util/arrays.js";
+import { CHECK_REASONS, checkFindings } from "./check-text.js";
 
 export interface ConsoleReporterOptions {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -105,7 +106,14 @@ export class ConsoleReporter implements Reporter {
         `  ${r.node.padEnd(width)}  ${MARK[r.status]} ${r.status.padEnd(9)}${(r.startedAt ? seconds(r.durationMs) : "").padEnd(9)}${memory.padEnd(9)}${pc.dim(truncate(note, 90))}`,
       );
     }
-    for (const r of rows.filter((x) => x.status === "failed" && (x.logTail || x.error || x.internalError))) {
+    for (const r of rows.filter((x) => x.status === "failed" && CHECK_REASONS.has(x.reason ?? ""))) {
+      lines.push("", pc.red(pc.bold(`${r.node} failed (${r.reason}): ${r.message}`)));
+      for (const l of checkFindings(r)) lines.push(`    ${l}`);
+    }
+    const crashed = (x: ScriptResult) => x.logTail || x.error || x.internalError;
+    for (const r of rows.filter(
+      (x) => x.status === "failed" && !CHECK_REASONS.has(x.reason ?? "") && crashed(x),
+    )) {
       lines.push("", pc.red(pc.bold(`${r.node} failed: ${r.message}`)));
       const stack = r.internalError?.stack?.split("\n").slice(1) ?? [];
       for (const l of stack) lines.push(pc.dim(`    ${l.trim()}`));

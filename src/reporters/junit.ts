@@ -4,6 +4,7 @@ import path from "node:path";
 import type { Reporter, RunEvent } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult, ScriptResult } from "../model/run.js";
+import { CHECK_REASONS, checkFindings } from "./check-text.js";
 
 export class JUnitReporter implements Reporter {
   readonly #file: string;
@@ -45,7 +46,12 @@ function testCase(c: ScriptResult, classname: string, time: (ms: number) => stri
   if (c.status === "passed" || c.status === "cached") return `${open}/>`;
   if (c.status === "skipped")
     return `${open}>\n      <skipped message="${xmlEscape(c.message)}"/>\n    </testcase>`;
-  const detail = [c.error?.traceback ?? "", c.logTail ? `--- log tail ---\n${c.logTail}` : ""]
+  const findings = checkFindings(c);
+  const detail = [
+    findings.length > 0 ? `${c.reason}:\n${findings.join("\n")}` : "",
+    c.error?.traceback ?? "",
+    c.logTail && !CHECK_REASONS.has(c.reason ?? "") ? `--- log tail ---\n${c.logTail}` : "",
+  ]
     .filter(Boolean)
     .join("\n");
   return [

@@ -40,21 +40,20 @@ export function modelCheck(plan: Plan, python: string): NodeCheck {
     arm: () => async (ran) => {
       const { node } = ran.prepared;
       const info = baseInfo(plan, node);
-      const models =
-        ran.verdict.status === "passed"
-          ? modelFiles(node, ran.exec.outputs ?? ran.prepared.job.outputPaths)
-          : [];
+      const outputs = ran.exec.outputs ?? ran.prepared.job.outputPaths;
+      const models = ran.verdict.status === "passed" ? modelFiles(node, outputs) : [];
       if (models.length === 0) return { kind: "framework", info, failure: null };
       const loaded = await loadModels(
         python,
         { models, evaluation: evaluationFiles(ran.prepared), sysPath: sysPathOf(ran.prepared) },
         { timeoutMs: node.limits.timeoutMs, cwd: ran.prepared.paths.tmp, env: ran.prepared.env },
       );
+      const label = (file: string) => labelOf(file, outputs);
       return loaded.ok
-        ? verdictOf({ ...info, checks: checksOf(loaded.value), models: loaded.value }, loaded.value)
+        ? verdictOf({ ...info, checks: checksOf(loaded.value, label), models: loaded.value }, label)
         : unloadable(
             info,
-            models.map((m) => m.file),
+            models.map((m) => label(m.file)),
             loaded.message,
           );
     },
@@ -88,6 +87,15 @@ export function modelFiles(
     }
   }
   return out;
+}
+
+/** `port/file` of an output file, as snapshots name it. */
+function labelOf(file: string, outputs: Readonly<Record<string, string>>): string {
+  for (const [port, dir] of Object.entries(outputs)) {
+    const rel = path.relative(dir, file);
+    if (!rel.startsWith("..") && !path.isAbsolute(rel)) return `${port}/${rel || path.basename(file)}`;
+  }
+  return path.basename(file);
 }
 
 function loaderOf(file: string, frameworks: ReadonlySet<string>): ModelLoader | null {
@@ -134,9 +142,12 @@ function sysPathOf(prepared: PreparedNode): string[] {
   return [...new Set([path.dirname(prepared.job.script), prepared.job.sourceDir])];
 }
 
-function checksOf(models: readonly { file: string; loader: string; predicted: boolean }[]): string[] {
+function checksOf(
+  models: readonly { file: string; loader: string; predicted: boolean }[],
+  label: (file: string) => string,
+): string[] {
   return models.flatMap((m) => {
-    const name = path.basename(m.file);
+    const name = label(m.file);
     return [
       `load ${name} (${m.loader}) in a fresh interpreter`,
       ...(m.predicted ? [`predict with ${name}`] : []),
@@ -144,23 +155,23 @@ function checksOf(models: readonly { file: string; loader: string; predicted: bo
   });
 }
 
-function verdictOf(info: FrameworkInfo, models: FrameworkInfo["models"]): CheckResult {
-  const bad = models.filter((m) => !m.ok);
+function verdictOf(info: FrameworkInfo, label: (file: string) => string): CheckResult {
+  const bad = info.models.filter((m) => !m.ok);
   if (bad.length === 0) return { kind: "framework", info, failure: null };
-  const details = bad.map((m) => `model-unloadable: ${path.basename(m.file)} (${m.loader}): ${m.error}`);
+  const details = bad.map((m) => `model-unloadable: ${label(m.file)} (${m.loader}): ${m.error}`);
   return {
     kind: "framework",
     info,
     failure: {
       reason: "model-unloadable",
-      message: `${path.basename(bad[0]!.file)} does not load back with ${bad[0]!.loader}: ${bad[0]!.error}`,
+      message: `${label(bad[0]!.file)} does not load back with ${bad[0]!.loader}: ${bad[0]!.error}`,
       details,
     },
   };
 }
 
-function unloadable(info: FrameworkInfo, files: readonly string[], why: string): CheckResult {
-  const names = files.map((f) => path.basename(f)).join(", ");
+function unloadable(info: FrameworkInfo, labels: readonly string[], why: string): CheckResult {
+  const names = labels.join(", ");
   return {
     kind: "framework",
     info: { ...info, checks: [`load ${names} in a fresh interpreter`] },

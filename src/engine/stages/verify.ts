@@ -98,8 +98,8 @@ export function edgeProfile(
 
 /**
  * The checks of a run, in the order their verdicts take precedence: inputs untouched, outputs
- * present, model artifacts load back, outputs match their snapshot (when snapshots are on), and
- * the profile of every wire out of the node.
+ * present, the profile of every wire out of the node, then the extra ones (model artifacts load
+ * back, outputs match their snapshot).
  */
 export function defaultChecks(
   plan: Plan,
@@ -107,7 +107,9 @@ export function defaultChecks(
   elsewhere: (ref: PortRef) => string | null,
   extra: readonly NodeCheck[] = [],
 ): NodeCheck[] {
-  return [inputsUnchanged, outputsPresent, ...extra, edgeProfile(plan, runDir, elsewhere)];
+  // The wires are profiled before the extra checks: a node whose outputs only differ from their
+  // snapshot still shows what it passed on.
+  return [inputsUnchanged, outputsPresent, edgeProfile(plan, runDir, elsewhere), ...extra];
 }
 
 /** Arm every check before the node runs; the returned function verifies after. */
