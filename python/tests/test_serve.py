@@ -26,10 +26,11 @@ from test_run_guards import *  # noqa: F401,F403
 from test_run_passing import *  # noqa: F401,F403
 from test_run_process import *  # noqa: F401,F403
 from test_run_protocol import *  # noqa: F401,F403
+from test_run_seed import *  # noqa: F401,F403
 
 RUN_MODE_FILES = {
     "test_run_container_paths", "test_run_failures", "test_run_guards", "test_run_passing",
-    "test_run_process", "test_run_protocol",
+    "test_run_process", "test_run_protocol", "test_run_seed",
 }
 assert {p.stem for p in Path(__file__).parent.glob("test_run_*.py")} == RUN_MODE_FILES, (
     "a test_run_*.py file was added or renamed: import its tests above, so serve mode runs them too"

@@ -6,8 +6,9 @@
  *   (`20261121-141502-3fa9`), or an absolute path (`/…`, `C:\…`, `file://…`, or one that
  *   contains `/.dagtest/`);
  * - a number whose key names a time (`time`, `timestamp`, `date`, `created`, `updated`,
- *   `elapsed`, `duration`, `*_at`, `*_time`, `*_ms`, `*_sec`, `*_seconds`), or a number between
- *   1e9 and 2e9 (seconds) or 1e12 and 2e12 (milliseconds) under any key named like a time.
+ *   `elapsed`, `duration`, `start`, `end`, `*_at`, `*_time`, `*_date`, `*_ms`, `*_sec(s)`,
+ *   `*_seconds`, `created_*`, `started_*`, ...);
+ * - any value under a key naming a run (`run_id`, `runId`, `uuid`, `job_id`, `execution_id`).
  */
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -15,7 +16,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RUN_ID = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
 const ABSOLUTE = /^(\/[^/\s]|[A-Za-z]:\\|file:\/\/)|\/\.dagtest\//;
 const TIME_KEY =
-  /^(time|timestamp|date|datetime|created|updated|modified|elapsed|duration|start|end|started|ended|run_?id|uuid)$|_(at|time|timestamp|date|ms|sec|secs|seconds|id)$|^(created|updated|modified|started|ended)_/i;
+  /^(time|timestamp|date|datetime|created|updated|modified|elapsed|duration|start|end|started|ended)$|_(at|time|timestamp|date|ms|sec|secs|seconds)$|^(created|updated|modified|started|ended)_/i;
+const RUN_KEY = /^(run_?id|uuid|job_?id|execution_?id)$|_(run_?id|uuid)$/i;
 
 /** Why a string is volatile, or null. */
 export function volatileString(value: string): string | null {
@@ -28,10 +30,9 @@ export function volatileString(value: string): string | null {
 
 /** Why a value under `key` is volatile, or null. */
 export function volatileValue(key: string | null, value: unknown): string | null {
+  if (key !== null && RUN_KEY.test(key) && value !== null && typeof value !== "object") return "run id";
   if (typeof value === "string") return volatileString(value);
-  if (typeof value === "number" && key !== null && TIME_KEY.test(key) && !/_id$/i.test(key)) return "time";
-  if (key !== null && /(^|_)(run_?id|uuid)$/i.test(key) && value !== null && typeof value !== "object")
-    return "run id";
+  if (typeof value === "number" && key !== null && TIME_KEY.test(key)) return "time";
   return null;
 }
 
