@@ -206,6 +206,11 @@ class ScriptResult(TypedDict):
     executor: NotRequired[str]
     scriptMs: NotRequired[Optional[float]]
     internalError: NotRequired[Dict[str, Any]]
+    # The snapshot check's outcome (``status``: matched, mismatch, missing, recorded, updated;
+    # ``diffs``: path, what, expected, got, tolerance), when snapshots are on.
+    snapshot: NotRequired[Dict[str, Any]]
+    # Detected frameworks, the checks applied, each model loaded back, builder-script consistency.
+    frameworkInfo: NotRequired[Dict[str, Any]]
 
 
 class RunSummary(TypedDict):
