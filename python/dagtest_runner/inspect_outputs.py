@@ -112,6 +112,10 @@ def categorical(kind, values, nulls):
 
 def load_model(spec, evaluation):
     path, loader = spec["file"], spec["loader"]
+    # A native loader may abort the whole process (LightGBM does on a corrupt model): this line
+    # tells the engine which file it was loading.
+    sys.stderr.write("dagtest-inspect: loading %s\n" % path)
+    sys.stderr.flush()
     result = {"file": path, "loader": loader, "ok": False, "error": None, "predicted": False, "note": None}
     try:
         model = LOADERS[loader](path)

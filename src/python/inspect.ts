@@ -23,7 +23,14 @@ export interface ModelLoadResult {
 
 export type InspectOutcome<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly message: string;
+      /** The file being loaded when the process died (a native loader may abort it), if known. */
+      readonly culprit: string | null;
+    };
+
+const LOADING = "dagtest-inspect: loading ";
 
 export interface InspectOptions {
   readonly timeoutMs?: number;
@@ -46,23 +53,47 @@ function inspect<T>(python: string, request: object, options: InspectOptions): P
       },
       (error, stdout, stderr) => {
         if (error) {
-          const why = error.killed ? `was stopped after ${options.timeoutMs ?? 120_000} ms` : error.message;
-          resolve({
-            ok: false,
-            message: `${python} (dagtest inspect) ${why}: ${String(stderr).trim().slice(-2000)}`,
-          });
+          resolve(failed(error, String(stderr), options.timeoutMs ?? 120_000));
           return;
         }
         try {
           resolve({ ok: true, value: JSON.parse(String(stdout)) as T });
         } catch {
-          resolve({ ok: false, message: `dagtest inspect printed no JSON: ${String(stdout).slice(0, 200)}` });
+          resolve({
+            ok: false,
+            message: `dagtest inspect printed no JSON: ${String(stdout).slice(0, 200)}`,
+            culprit: null,
+          });
         }
       },
     );
     child.stdin?.on("error", () => {});
     child.stdin?.end(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, ...request }));
   });
+}
+
+/** Why the process failed, in one line, and the file it was loading when it died. */
+function failed(
+  error: { killed?: boolean; signal?: NodeJS.Signals | null; code?: unknown },
+  stderr: string,
+  timeoutMs: number,
+): { ok: false; message: string; culprit: string | null } {
+  const lines = stderr.split("\n");
+  const culprit =
+    lines
+      .filter((l) => l.startsWith(LOADING))
+      .pop()
+      ?.slice(LOADING.length) ?? null;
+  const said = lines
+    .filter((l) => l.trim() && !l.startsWith(LOADING))
+    .slice(-5)
+    .join(" | ");
+  const why = error.killed
+    ? `was stopped after ${timeoutMs} ms`
+    : error.signal
+      ? `crashed (${error.signal})`
+      : `exited with code ${String(error.code)}`;
+  return { ok: false, message: `the interpreter ${why}${said ? `: ${said}` : ""}`, culprit };
 }
 
 /** Column summaries of Parquet files; an empty map when the interpreter has no pyarrow. */

@@ -54,6 +54,7 @@ export function modelCheck(plan: Plan, python: string): NodeCheck {
         : unloadable(
             info,
             models.map((m) => label(m.file)),
+            loaded.culprit ? label(loaded.culprit) : null,
             loaded.message,
           );
     },
@@ -170,15 +171,21 @@ function verdictOf(info: FrameworkInfo, label: (file: string) => string): CheckR
   };
 }
 
-function unloadable(info: FrameworkInfo, labels: readonly string[], why: string): CheckResult {
-  const names = labels.join(", ");
+/** The loading process itself died (a native loader aborted it) or could not run. */
+function unloadable(
+  info: FrameworkInfo,
+  labels: readonly string[],
+  culprit: string | null,
+  why: string,
+): CheckResult {
+  const names = culprit ?? labels.join(", ");
   return {
     kind: "framework",
-    info: { ...info, checks: [`load ${names} in a fresh interpreter`] },
+    info: { ...info, checks: labels.map((l) => `load ${l} in a fresh interpreter`) },
     failure: {
       reason: "model-unloadable",
       message: `loading ${names} failed: ${why}`,
-      details: [`model-unloadable: ${why}`],
+      details: [`model-unloadable: ${names}: ${why}`],
     },
   };
 }
