@@ -198,17 +198,25 @@ def predict_once(model, loader, evaluation):
     pd = _optional("pandas")
     if pd is None:
         return False, "pandas is not installed: not asked to predict"
+    skipped = None
     for path in evaluation:
         frame = _read_head(pd, path)
         if frame is None or not set(names) <= set(frame.columns):
             continue
         rows = frame[names].fillna(0.0)
+        raw = [c for c in names if not pd.api.types.is_numeric_dtype(rows[c])]
+        if raw and not hasattr(model, "steps"):
+            # Text where the model wants numbers: the script encodes these columns before it
+            # predicts (risk tables, label encoders), so this file is not the model's input.
+            skipped = "%s has text in feature column(s) %s that the script encodes first: not asked to predict" % (
+                os.path.basename(path), ", ".join(raw[:5]))
+            continue
         if loader == "xgboost":
             model.predict(_need("xgboost").DMatrix(rows))
         else:
             model.predict(rows)
         return True, "predicted %d row(s) of %s" % (len(rows), os.path.basename(path))
-    return False, "no evaluation input has the model's %d feature columns: not asked to predict" % len(names)
+    return False, skipped or "no evaluation input has the model's %d feature columns: not asked to predict" % len(names)
 
 
 def _read_head(pd, path):
