@@ -23,26 +23,13 @@ export function compareSnapshots(expected: NodeSnapshot, got: NodeSnapshot, tol:
   for (const port of union(expected, got)) {
     const [e, g] = [expected[port], got[port]];
     if (!e || !g) {
-      add({
-        path: port,
-        what: e ? "output port missing" : "new output port",
-        expected: !!e,
-        got: !!g,
-        tolerance: null,
-      });
+      add(presence(port, "output port", !!e));
       continue;
     }
     for (const file of union(e, g)) {
       const where = `${port}/${file}`;
       const [ef, gf] = [e[file], g[file]];
-      if (!ef || !gf)
-        add({
-          path: where,
-          what: ef ? "file missing" : "new file",
-          expected: !!ef,
-          got: !!gf,
-          tolerance: null,
-        });
+      if (!ef || !gf) add(presence(where, "file", !!ef));
       else compareFile(where, ef, gf, tol, add);
     }
   }
@@ -50,6 +37,17 @@ export function compareSnapshots(expected: NodeSnapshot, got: NodeSnapshot, tol:
 }
 
 type Add = (d: SnapshotDiff) => void;
+
+/** A port, file or column on one side only: `file missing` (was there) or `new file`. */
+function presence(path: string, thing: string, wasThere: boolean): SnapshotDiff {
+  return {
+    path,
+    what: wasThere ? `${thing} missing` : `new ${thing}`,
+    expected: wasThere,
+    got: !wasThere,
+    tolerance: null,
+  };
+}
 
 function compareFile(where: string, e: FileSnapshot, g: FileSnapshot, tol: Tolerance, add: Add): void {
   if (e.kind !== g.kind) {
@@ -97,14 +95,7 @@ function compareTable(where: string, e: Table, g: Table, tol: Tolerance, add: Ad
   for (const column of union(e.columns, g.columns)) {
     const [ec, gc] = [e.columns[column], g.columns[column]];
     const at = `${where}#${column}`;
-    if (!ec || !gc)
-      add({
-        path: at,
-        what: ec ? "column missing" : "new column",
-        expected: !!ec,
-        got: !!gc,
-        tolerance: null,
-      });
+    if (!ec || !gc) add(presence(at, "column", !!ec));
     else compareColumn(at, ec, gc, tol, add);
   }
 }
