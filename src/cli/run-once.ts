@@ -7,7 +7,7 @@ import type { Project } from "../config/project.js";
 import { createRunSession, type RunSession } from "../engine/session.js";
 import { type Selection, selectNodes } from "../graph/select.js";
 import type { Reporter } from "../model/events.js";
-import type { Plan } from "../model/plan.js";
+import type { ExecutorName, Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import type { SnapshotRunMode } from "../model/snapshot.js";
 import { planProject } from "../plan/build.js";
@@ -38,6 +38,10 @@ export interface RunSettings {
   readonly cold: boolean;
   /** `--update-snapshots`, `--ci` (or CI=true). */
   readonly snapshotMode: SnapshotRunMode;
+  /** `--executor local|ray` (default: `run.executor`). */
+  readonly executor?: ExecutorName;
+  /** `--ray-address` (default: `run.ray.address`, then RAY_ADDRESS). */
+  readonly rayAddress?: string;
 }
 
 export async function runOnce(settings: RunSettings): Promise<CommandResult> {
@@ -73,6 +77,8 @@ export function cliSession(project: Project, settings: RunSettings): RunSession 
   return createRunSession({
     project,
     cold: settings.cold,
+    ...(settings.executor ? { executorName: settings.executor } : {}),
+    ...(settings.rayAddress ? { rayAddress: settings.rayAddress } : {}),
     cache: settings.cache,
     concurrency: settings.concurrency,
     reporters: [new NoticeReporter(process.stderr)],

@@ -85,8 +85,42 @@ const nodeSettings = z
       .optional()
       .describe("Address-space limit of the node's process, in MiB."),
     isolation: isolation.optional().describe("`process`: always run this node in a fresh interpreter."),
+    num_cpus: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("With `executor: ray`: the CPUs the node's Ray task asks for (default 1)."),
+    num_gpus: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("With `executor: ray`: the GPUs the node's Ray task asks for (default 0)."),
+    resources: z
+      .record(z.string().min(1), z.number().nonnegative())
+      .optional()
+      .describe("With `executor: ray`: custom Ray resources the node's task asks for, e.g. {big_disk: 1}."),
   })
   .describe("Per-node decisions of the user.");
+
+const ray = z
+  .strictObject({
+    address: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The cluster: HOST:PORT of its head (GCS), `ray://HOST:PORT`, or `auto` (default: RAY_ADDRESS)."),
+    shared_dir: pathString
+      .optional()
+      .describe(
+        "A folder every worker sees at the same path: run folders and scripts under it are passed by path instead of shipped as bytes.",
+      ),
+    python: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The interpreter (with `ray` installed) that runs dagtest's Ray driver (default: the scripts' Python)."),
+  })
+  .describe("Where and how `executor: ray` runs the nodes.");
 
 const wire = z
   .strictObject({
@@ -126,6 +160,11 @@ const execution = z
       .describe("Per-node cap on each of stdout and stderr, in MiB."),
     guards: guards.default({ block_pip_install: true, stub_modules: [], fresh_workdir: true }),
     isolation: isolation.default("fork"),
+    executor: z
+      .enum(["local", "ray"])
+      .default("local")
+      .describe("`local`: this machine (fork server or processes); `ray`: one Ray task per node on a cluster."),
+    ray: ray.optional(),
     preload: z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a module name"))
       .default([])

@@ -10,6 +10,10 @@ export interface Verdict {
 }
 
 export function classify(result: ExecResult, timeoutMs: number, memoryMb: number | null): Verdict {
+  if (result.failure && !result.cancelled) {
+    const { code, message, hint } = result.failure;
+    return failed("executor-error", `${message} [${code}]${hint ? `. Hint: ${hint}` : ""}`);
+  }
   if (result.spawnError)
     return failed("runner-error", `could not start the Python runner: ${result.spawnError}`);
   if (result.cancelled)

@@ -6,11 +6,12 @@
  * eviction after each run) and the defaults (jobs: the number of cores).
  */
 import os from "node:os";
+import path from "node:path";
 import { LocalCache } from "../cache/store.js";
-import { createExecutor } from "../exec/index.js";
+import { createExecutor, type ExecutorChoice } from "../exec/index.js";
 import type { Executor } from "../exec/types.js";
 import type { Reporter } from "../model/events.js";
-import type { Plan } from "../model/plan.js";
+import type { ExecutorName, Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import { DEFAULT_SNAPSHOT_SETTINGS, type SnapshotRunMode, type SnapshotSettings } from "../model/snapshot.js";
 import { snapshotPath } from "../snapshot/store.js";
@@ -23,7 +24,12 @@ export interface SessionProject {
   readonly baseDir: string;
   /** The interpreter, unless the plan names one. */
   readonly python: string;
-  readonly execution: { readonly cache: { readonly enabled: boolean; readonly max_mb: number } };
+  readonly execution: {
+    readonly cache: { readonly enabled: boolean; readonly max_mb: number };
+    /** `run.executor` and `run.ray` of dagtest.yaml. */
+    readonly executor?: ExecutorName;
+    readonly ray?: { readonly address?: string; readonly shared_dir?: string; readonly python?: string };
+  };
   /** dagtest.yaml `snapshots:`; default: the built-in tolerances, not configured. */
   readonly snapshots?: SnapshotSettings;
 }
@@ -33,6 +39,10 @@ export interface RunSessionOptions {
   /** The executor; default: warm (fork server) on Linux, cold with `cold`. Closed with the session only when it made it. */
   readonly executor?: Executor;
   readonly cold?: boolean;
+  /** `--executor`: overrides `run.executor`. */
+  readonly executorName?: ExecutorName;
+  /** `--ray-address`: overrides `run.ray.address` (and RAY_ADDRESS). */
+  readonly rayAddress?: string;
   /** Reporters for the whole session: every run's events, and the notices between runs. */
   readonly reporters?: readonly Reporter[];
   /** False runs every node and stores nothing (`--no-cache`); the project can turn it off too. */
@@ -79,9 +89,7 @@ export interface RunSession {
 
 export function createRunSession(options: RunSessionOptions): RunSession {
   const bus = new ReporterBus(options.reporters ?? []);
-  const executor =
-    options.executor ??
-    createExecutor({ cold: options.cold ?? false, onNotice: (message) => bus.notice("warning", message) });
+  const executor = options.executor ?? createExecutor(executorChoice(options, bus));
   const concurrency = options.concurrency ?? Math.max(1, os.availableParallelism());
   return {
     executor,
@@ -109,6 +117,23 @@ export function createRunSession(options: RunSessionOptions): RunSession {
     async close() {
       if (!options.executor) await executor.close();
       await bus.close();
+    },
+  };
+}
+
+/** The executor a session makes: `--executor`/`run.executor`, with the Ray settings resolved. */
+function executorChoice(options: RunSessionOptions, bus: ReporterBus): ExecutorChoice {
+  const { execution, baseDir } = options.project;
+  const ray = execution.ray ?? {};
+  const address = options.rayAddress ?? ray.address;
+  return {
+    cold: options.cold ?? false,
+    onNotice: (message) => bus.notice("warning", message),
+    executor: options.executorName ?? execution.executor ?? "local",
+    ray: {
+      ...(address ? { address } : {}),
+      ...(ray.shared_dir ? { sharedDir: path.resolve(baseDir, ray.shared_dir) } : {}),
+      ...(ray.python ? { python: ray.python } : {}),
     },
   };
 }

@@ -4,8 +4,9 @@
  * with `isolation: process` (its own, or `run:`'s) runs cold even under the warm executor.
  */
 import path from "node:path";
-import type { Plan } from "../model/plan.js";
+import type { ExecutorName, Plan, RaySettings } from "../model/plan.js";
 import { ColdExecutor } from "./cold.js";
+import { RayExecutor } from "./ray/executor.js";
 import type { Executor, PreloadList } from "./types.js";
 import { WarmExecutor } from "./warm.js";
 
@@ -14,9 +15,15 @@ export interface ExecutorChoice {
   readonly cold?: boolean;
   /** Where the warm executor's notices go (fallbacks to cold, server restarts). */
   readonly onNotice?: (message: string) => void;
+  /** `run.executor` / `--executor`: `ray` sends every node to a Ray cluster. */
+  readonly executor?: ExecutorName;
+  /** `run.ray`, with `--ray-address` applied. */
+  readonly ray?: Partial<RaySettings>;
 }
 
 export function createExecutor(choice: ExecutorChoice = {}): Executor {
+  if (choice.executor === "ray")
+    return new RayExecutor({ ...choice.ray, ...(choice.onNotice ? { onNotice: choice.onNotice } : {}) });
   // fork() without exec is only dependable on Linux (macOS: bpo-33725).
   if (choice.cold || process.platform !== "linux") return new ColdExecutor();
   return new WarmExecutor(choice.onNotice ? { onNotice: choice.onNotice } : {});

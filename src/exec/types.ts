@@ -2,14 +2,25 @@
  * The executor interface: the scheduler decides *when* a node runs, an executor decides *how*.
  * Every executor (cold process, warm fork server) passes tests/conformance/executor.suite.ts.
  */
-import type { Isolation } from "../model/plan.js";
+import type { Isolation, NodePlacement } from "../model/plan.js";
 import type { StepJob, StepOutcome } from "../model/protocol.js";
 import type { OutputSink } from "./output-lines.js";
 
 export type { OutputSink } from "./output-lines.js";
 
-/** Which executor actually ran a job: a child forked from the warm server, or a fresh process. */
-export type ExecutorKind = "fork" | "process";
+/** Which executor actually ran a job: a child forked from the warm server, a fresh process, a Ray task. */
+export type ExecutorKind = "fork" | "process" | "ray";
+
+/**
+ * Why an executor could not run a job at all, as a coded error with a hint (an unreachable
+ * cluster, a worker that died, a missing package on a worker, ...): the node fails with reason
+ * `executor-error`.
+ */
+export interface ExecFailure {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string;
+}
 
 /** What the warm server imports before forking (see python/dagtest_runner/preload.py). */
 export interface PreloadList {
@@ -40,6 +51,8 @@ export interface ExecRequest {
    * everything up to their cap). Optional: a test or a tool may run a job without it.
    */
   readonly output?: OutputSink;
+  /** What the node asks a cluster for (`num_cpus`, `num_gpus`, `resources`); local executors ignore it. */
+  readonly placement?: NodePlacement;
 }
 
 export interface ExecResult {
@@ -60,6 +73,10 @@ export interface ExecResult {
    * a remote one (Ray) reports where it brought them back to.
    */
   readonly outputs?: Readonly<Record<string, string>>;
+  /** A remote executor: the id of the cluster node the job ran on. */
+  readonly workerNode?: string;
+  /** The executor could not run the job (see ExecFailure). */
+  readonly failure?: ExecFailure;
 }
 
 export interface Executor {

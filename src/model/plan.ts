@@ -176,6 +176,25 @@ export interface NodeLimits {
   readonly memoryMb: number | null;
   /** `isolation:` of the node, else of `run:`. */
   readonly isolation: Isolation;
+  /** What the node's task asks a cluster for (`num_cpus`, `num_gpus`, `resources`); absent: the defaults. */
+  readonly placement?: NodePlacement;
+}
+
+/** A node's resource request on a cluster (`executor: ray`): Ray places the task where they fit. */
+export interface NodePlacement {
+  readonly numCpus: number | null;
+  readonly numGpus: number | null;
+  readonly resources: Readonly<Record<string, number>>;
+}
+
+/** `run.executor`: this machine, or one Ray task per node. */
+export type ExecutorName = "local" | "ray";
+
+/** `run.ray` with paths absolute. */
+export interface RaySettings {
+  readonly address: string | null;
+  readonly sharedDir: string | null;
+  readonly python: string | null;
 }
 
 export interface ScriptNode extends NodeBase {
@@ -289,6 +308,9 @@ export interface PlanExecution {
   readonly preload: readonly string[];
   /** `seed:` under `run:`, passed to every node as DAGTEST_SEED; null when not set. */
   readonly seed: number | null;
+  /** `executor:` under `run:` (absent in plans of older versions: local). */
+  readonly executor?: ExecutorName;
+  readonly ray?: RaySettings | null;
 }
 
 export interface Plan {

@@ -22,6 +22,7 @@ export type NodeReason =
   | "input-modified"
   | "no-result"
   | "runner-error"
+  | "executor-error"
   | "internal-error"
   | "upstream-failed"
   | "phantom"
@@ -65,7 +66,11 @@ export interface ScriptResult {
    * What ran the script: `fork`, a child of the warm fork server, or `process`, a fresh
    * interpreter (`--cold`, `isolation: process`, or a fallback). Absent when nothing ran.
    */
-  readonly executor?: "fork" | "process";
+  readonly executor?: "fork" | "process" | "ray";
+  /** With `executor: ray`: the id of the Ray node the script ran on. */
+  readonly workerNode?: string;
+  /** For reason `executor-error`: the executor's coded error and what to do about it. */
+  readonly executorError?: { readonly code: string; readonly hint: string };
   /**
    * Only for reason `internal-error`: the exception dagtest itself (or a custom executor) threw
    * in one of the node's stages, with its stack, so the bug can be reported.

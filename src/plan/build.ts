@@ -30,6 +30,7 @@ import {
 } from "./checks.js";
 import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
+import { placementOf, raySettings } from "./execution.js";
 import { outsideProjectWarnings } from "./outside.js";
 import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";
@@ -126,6 +127,8 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       isolation: project.execution.isolation,
       preload: project.execution.preload,
       seed: project.execution.seed ?? null,
+      executor: project.execution.executor,
+      ray: raySettings(project),
     },
     order: topo.order,
     layers: generations(topo.order, adj),
@@ -260,6 +263,7 @@ function scriptNode(
       timeoutMs: Math.round((ctx.settings.timeout ?? execution.timeout) * 1000),
       memoryMb: ctx.settings.memory_mb ?? execution.memory_mb ?? null,
       isolation: ctx.settings.isolation ?? execution.isolation,
+      ...placementOf(ctx.settings),
     },
     script: r.location,
     frameworks: frameworksOf(check),

@@ -23,6 +23,8 @@ export interface RigNode {
   readonly timeout?: number;
   readonly memoryMb?: number;
   readonly isolation?: "fork" | "process";
+  /** More of the node's dagtest.yaml settings (e.g. `resources` for a Ray task). */
+  readonly settings?: Readonly<Record<string, unknown>>;
 }
 
 export interface RigSpec {
@@ -93,6 +95,7 @@ export function makeProject(spec: RigSpec): string {
     if (node.timeout) extra.timeout = node.timeout;
     if (node.memoryMb) extra.memory_mb = node.memoryMb;
     if (node.isolation) extra.isolation = node.isolation;
+    Object.assign(extra, node.settings ?? {});
     const data = spec.data?.[name];
     if (data) {
       extra.inputs = Object.fromEntries(Object.keys(data).map((port) => [port, `data/${name}/${port}`]));

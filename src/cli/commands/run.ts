@@ -24,6 +24,8 @@ interface RunCliOptions extends ProjectOptions {
   cold?: boolean;
   updateSnapshots?: boolean;
   ci?: boolean;
+  executor?: string;
+  rayAddress?: string;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -63,6 +65,8 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
       "record each passing node's outputs in dagtest.snap.json (replacing what is there)",
     )
     .option("--ci", "CI mode (also CI=true): never write snapshots; a node without one fails")
+    .option("--executor <name>", "where nodes run: local (this machine) or ray (a Ray cluster); default: run.executor")
+    .option("--ray-address <url>", "the Ray cluster's address (HOST:PORT or ray://HOST:PORT); default: run.ray.address, RAY_ADDRESS")
     .action(async (target: string | undefined, options: RunCliOptions) => {
       const settings: RunSettings = {
         target,
@@ -79,6 +83,7 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
         command: resumeCommand(target, options),
         cold: options.cold ?? false,
         snapshotMode: snapshotMode(options),
+        ...parseExecutor(options),
       };
       if (settings.shuffleSeed !== null) {
         process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${settings.shuffleSeed}\n`);
@@ -147,4 +152,19 @@ function parseShuffle(value: string | boolean | undefined): number | null {
     });
   }
   return n;
+}
+
+function parseExecutor(options: RunCliOptions): Pick<RunSettings, "executor" | "rayAddress"> {
+  const name = options.executor;
+  if (name !== undefined && name !== "local" && name !== "ray") {
+    throw new DagtestError({
+      code: "DAGTEST_USAGE",
+      message: `--executor ${name} is not an executor dagtest knows.`,
+      hint: "Use --executor local (this machine) or --executor ray (a Ray cluster).",
+    });
+  }
+  return {
+    ...(name ? { executor: name } : {}),
+    ...(options.rayAddress ? { rayAddress: options.rayAddress } : {}),
+  };
 }

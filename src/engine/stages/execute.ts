@@ -24,6 +24,7 @@ export function execute(
     signal: ctx.signal,
     isolation: node.limits.isolation,
     preload: preloadOf(ctx.plan),
+    ...(node.limits.placement ? { placement: node.limits.placement } : {}),
     output: (stream, lines) => ctx.bus.emit({ type: "nodeOutput", node: node.name, stream, lines }),
   });
 }

@@ -196,6 +196,8 @@ function resultOf(
     checks,
     ranBecause: [],
     executor: exec.executor,
+    ...(exec.workerNode ? { workerNode: exec.workerNode } : {}),
+    ...(exec.failure ? { executorError: { code: exec.failure.code, hint: exec.failure.hint } } : {}),
     scriptMs: exec.outcome?.durationMs ?? null,
   };
 }
