@@ -140,7 +140,7 @@ class Driver:
 
     def bring_back(self, job, result, shared):
         if not shared and result.get("folder") is not None:
-            shipping.unpack(result["folder"], job["nodeDir"])
+            shipping.unpack(result["folder"], job["nodeDir"], replace=True)
         logs = os.path.join(job["nodeDir"], "logs")
         os.makedirs(logs, exist_ok=True)
         files = {}

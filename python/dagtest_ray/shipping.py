@@ -7,6 +7,7 @@ every path in the job is rewritten from the laptop's root to the worker's, and b
 import hashlib
 import io
 import os
+import shutil
 import tarfile
 
 # What of a node's run folder goes to the worker: everything but the logs (written locally).
@@ -27,9 +28,18 @@ def pack(folder, skip_top=()):
     return buffer.getvalue()
 
 
-def unpack(data, folder):
+def unpack(data, folder, replace=False):
+    """Extract under `folder`; with `replace`, each top-level entry replaces what was there (so a
+    file the script deleted on the worker is gone here too)."""
     os.makedirs(folder, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
+        if replace:
+            for top in sorted({m.name.split("/")[0] for m in tar.getmembers()}):
+                target = os.path.join(folder, top)
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target)
+                elif os.path.lexists(target):
+                    os.remove(target)
         for member in tar.getmembers():
             target = os.path.realpath(os.path.join(folder, member.name))
             if not (target + os.sep).startswith(os.path.realpath(folder) + os.sep) and target != os.path.realpath(folder):

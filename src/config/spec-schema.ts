@@ -108,7 +108,9 @@ const ray = z
       .string()
       .min(1)
       .optional()
-      .describe("The cluster: HOST:PORT of its head (GCS), `ray://HOST:PORT`, or `auto` (default: RAY_ADDRESS)."),
+      .describe(
+        "The cluster: HOST:PORT of its head (GCS), `ray://HOST:PORT`, or `auto` (default: RAY_ADDRESS).",
+      ),
     shared_dir: pathString
       .optional()
       .describe(
@@ -118,7 +120,9 @@ const ray = z
       .string()
       .min(1)
       .optional()
-      .describe("The interpreter (with `ray` installed) that runs dagtest's Ray driver (default: the scripts' Python)."),
+      .describe(
+        "The interpreter (with `ray` installed) that runs dagtest's Ray driver (default: the scripts' Python).",
+      ),
   })
   .describe("Where and how `executor: ray` runs the nodes.");
 
@@ -163,7 +167,9 @@ const execution = z
     executor: z
       .enum(["local", "ray"])
       .default("local")
-      .describe("`local`: this machine (fork server or processes); `ray`: one Ray task per node on a cluster."),
+      .describe(
+        "`local`: this machine (fork server or processes); `ray`: one Ray task per node on a cluster.",
+      ),
     ray: ray.optional(),
     preload: z
       .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/, "a module name"))

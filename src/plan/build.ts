@@ -29,8 +29,8 @@ import {
   summariseCheck,
 } from "./checks.js";
 import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
-import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
 import { placementOf, raySettings } from "./execution.js";
+import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
 import { outsideProjectWarnings } from "./outside.js";
 import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";

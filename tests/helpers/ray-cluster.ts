@@ -24,7 +24,9 @@ export interface RayCluster {
 export function rayPython(): { python: string } | { skip: string } {
   const built = spawnSync("bash", [path.join(repoRoot, "scripts/ray-venv.sh")], { encoding: "utf8" });
   if (built.status === 0) return { python: built.stdout.trim() };
-  return { skip: `Ray cannot be installed on this machine (scripts/ray-venv.sh: ${built.stderr.trim().split("\n").at(-1)})` };
+  return {
+    skip: `Ray cannot be installed on this machine (scripts/ray-venv.sh: ${built.stderr.trim().split("\n").at(-1)})`,
+  };
 }
 
 function freePort(): Promise<number> {
@@ -93,7 +95,9 @@ export async function startRayCluster(python: string): Promise<RayCluster> {
   const stop = async () => {
     for (const child of nodes.reverse()) {
       const gone = new Promise<void>((resolve) =>
-        child.exitCode !== null || child.signalCode !== null ? resolve() : child.once("exit", () => resolve()),
+        child.exitCode !== null || child.signalCode !== null
+          ? resolve()
+          : child.once("exit", () => resolve()),
       );
       killGroup(child, "SIGTERM");
       const timer = setTimeout(() => killGroup(child, "SIGKILL"), 15_000);
@@ -129,4 +133,47 @@ async function waitFor(python: string, address: string, count: number): Promise<
     } catch {}
   }
   throw new Error(`the test Ray cluster at ${address} did not get ${count} node(s) within 90 s`);
+}
+
+/** Ask the cluster something with a short Python snippet that prints JSON (`ray` is imported, connected). */
+export function askCluster<T>(cluster: RayCluster, body: string): T {
+  const code = `import json, ray\nray.init(address="${cluster.address}", logging_level="ERROR", log_to_driver=False)\n${body}`;
+  const env = { ...process.env };
+  delete env.RAY_ADDRESS;
+  return JSON.parse(execFileSync(cluster.python, ["-c", code], { encoding: "utf8", env, timeout: 60_000 }));
+}
+
+/** The node id of the second worker (the only one with the `second_worker` resource). */
+export function secondWorkerId(cluster: RayCluster): string {
+  return askCluster<string>(
+    cluster,
+    'print(json.dumps([n["NodeID"] for n in ray.nodes() if n["Alive"] and "second_worker" in n["Resources"]][0]))',
+  );
+}
+
+/**
+ * Nothing of ours left running on the cluster: every CPU is free again (no task holds one) and
+ * no process works in a node folder of the Ray executor (`dagtest-ray-*` on a worker). `ray list
+ * tasks` would say the same but needs the dashboard, which this small test cluster leaves out.
+ */
+export async function clusterIdle(
+  cluster: RayCluster,
+  waitMs = 15_000,
+): Promise<{ busyCpus: number; processes: string[] }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const busyCpus = askCluster<number>(
+      cluster,
+      'print(json.dumps(ray.cluster_resources().get("CPU", 0) - ray.available_resources().get("CPU", 0)))',
+    );
+    let processes: string[] = [];
+    try {
+      processes = execFileSync("pgrep", ["-f", "dagtest-ray-"], { encoding: "utf8" })
+        .trim()
+        .split("\n")
+        .filter(Boolean);
+    } catch {}
+    if ((busyCpus === 0 && processes.length === 0) || Date.now() > deadline) return { busyCpus, processes };
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

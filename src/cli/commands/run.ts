@@ -65,8 +65,14 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
       "record each passing node's outputs in dagtest.snap.json (replacing what is there)",
     )
     .option("--ci", "CI mode (also CI=true): never write snapshots; a node without one fails")
-    .option("--executor <name>", "where nodes run: local (this machine) or ray (a Ray cluster); default: run.executor")
-    .option("--ray-address <url>", "the Ray cluster's address (HOST:PORT or ray://HOST:PORT); default: run.ray.address, RAY_ADDRESS")
+    .option(
+      "--executor <name>",
+      "where nodes run: local (this machine) or ray (a Ray cluster); default: run.executor",
+    )
+    .option(
+      "--ray-address <url>",
+      "the Ray cluster's address (HOST:PORT or ray://HOST:PORT); default: run.ray.address, RAY_ADDRESS",
+    )
     .action(async (target: string | undefined, options: RunCliOptions) => {
       const settings: RunSettings = {
         target,

@@ -109,8 +109,7 @@ const CANCELLED: ExecFailure = { code: "DAGTEST_RAY_CANCELLED", message: "cancel
  */
 function nodeEnv(request: ExecRequest): Record<string, string> {
   const env: Record<string, string> = { ...request.job.environ };
-  for (const [key, value] of Object.entries(request.env))
-    if (process.env[key] !== value) env[key] = value;
+  for (const [key, value] of Object.entries(request.env)) if (process.env[key] !== value) env[key] = value;
   return env;
 }
 
