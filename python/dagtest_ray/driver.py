@@ -135,7 +135,7 @@ class Driver:
         if key not in self.code_blobs:
             import ray
 
-            self.code_blobs[key] = ray.put(shipping.pack(folder, ("__pycache__",)))
+            self.code_blobs[key] = ray.put(shipping.pack(folder, skip_any=shipping.NOT_CODE))
         return self.code_blobs[key]
 
     def bring_back(self, job, result, shared):

@@ -12,17 +12,23 @@ import tarfile
 
 # What of a node's run folder goes to the worker: everything but the logs (written locally).
 SKIP_TOP = {"logs"}
+# Never part of a script's code: dagtest's own state (run folders, cache), caches, VCS, envs.
+NOT_CODE = {".dagtest", "__pycache__", ".git", ".venv", "node_modules", ".ipynb_checkpoints"}
 
 
-def pack(folder, skip_top=()):
-    """The folder as gzip-less tar bytes (symlinks kept as links), paths relative to it."""
+def pack(folder, skip_top=(), skip_any=()):
+    """The folder as uncompressed tar bytes (symlinks kept as links), paths relative to it."""
     buffer = io.BytesIO()
+
+    def keep(info):
+        return None if os.path.basename(info.name) in skip_any else info
+
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         if os.path.isdir(folder):
             for name in sorted(os.listdir(folder)):
-                if name in skip_top:
+                if name in skip_top or name in skip_any:
                     continue
-                tar.add(os.path.join(folder, name), arcname=name)
+                tar.add(os.path.join(folder, name), arcname=name, filter=keep)
         elif os.path.isfile(folder):
             tar.add(folder, arcname=os.path.basename(folder))
     return buffer.getvalue()
@@ -70,7 +76,7 @@ def signature(folder):
     """A cheap identity of a folder's current content (paths, sizes, mtimes): the code cache key."""
     parts = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        dirs[:] = sorted(d for d in dirs if d not in NOT_CODE)
         for name in sorted(files):
             try:
                 st = os.stat(os.path.join(root, name))

@@ -1,43 +1,34 @@
 /**
  * A real two-node Ray cluster on this machine for the Ray executor's tests and benchmark: a head
- * and a second worker node (which alone has the custom resource `second_worker`), both bound to
- * 127.0.0.1, each with one CPU and small memory, from the cached Ray venv (scripts/ray-venv.sh).
- * Each node is a `ray start --block` process in its own process group: stopping it (SIGTERM, then
- * SIGKILL to the group) stops exactly the Ray processes this cluster started, never anyone else's
- * (`ray stop` would stop every Ray on the machine). Also stopped when the test process exits.
+ * and a second worker node (which alone has the custom resource `second_worker`), every Ray server
+ * bound to and advertised on 127.0.0.1, one CPU and small memory each, from the cached Ray venv
+ * (scripts/ray-venv.sh). Started by tests/helpers/ray_test_cluster.py (why not `ray start`: see
+ * there) in its own process group; stopping it (stdin EOF, then SIGTERM, then SIGKILL to the
+ * group) stops exactly the Ray processes this cluster started, never anyone else's (`ray stop`
+ * would stop every Ray on the machine). Also killed when the test process exits.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { repoRoot } from "./paths.js";
 
 export interface RayCluster {
   readonly address: string;
   readonly python: string;
-  /** `ray` CLI of the venv. */
-  readonly rayBin: string;
   stop(): Promise<void>;
 }
 
-/** The Ray venv's python, built once (minutes) or found in the cache; null when Ray cannot be installed here. */
+/** Keep Ray on 127.0.0.1 in this process's children too (dagtest's driver): see ray_test_cluster.py. */
+process.env.RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER = "0";
+
+/** The Ray venv's python, built once (minutes) or found in the cache; a reason when Ray cannot be installed here. */
 export function rayPython(): { python: string } | { skip: string } {
   const built = spawnSync("bash", [path.join(repoRoot, "scripts/ray-venv.sh")], { encoding: "utf8" });
   if (built.status === 0) return { python: built.stdout.trim() };
   return {
     skip: `Ray cannot be installed on this machine (scripts/ray-venv.sh: ${built.stderr.trim().split("\n").at(-1)})`,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
 }
 
 const live = new Set<ChildProcess>();
@@ -56,83 +47,41 @@ export async function startRayCluster(python: string): Promise<RayCluster> {
       for (const child of live) killGroup(child, "SIGKILL");
     });
   }
-  const rayBin = path.join(path.dirname(python), "ray");
   const tempDir = mkdtempSync("/tmp/dtray-");
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  const common = async () => [
-    "--node-ip-address=127.0.0.1",
-    "--num-cpus=1",
-    `--memory=${1536 * 1024 * 1024}`,
-    `--object-store-memory=${150 * 1024 * 1024}`,
-    `--dashboard-agent-listen-port=${await freePort()}`,
-    "--disable-usage-stats",
-    "--block",
-  ];
-  const env = { ...process.env, RAY_USAGE_STATS_ENABLED: "0" };
+  const env = { ...process.env };
   delete env.RAY_ADDRESS;
-  const start = async (args: string[]) => {
-    const log = openSync(path.join(logDir, `node${nodes.length}.log`), "w");
-    const child = spawn(rayBin, ["start", ...args, ...(await common())], {
-      env,
-      detached: true,
-      stdio: ["ignore", log, log],
-    });
-    live.add(child);
-    return child;
-  };
-  const logDir = mkdtempSync("/tmp/dtray-logs-");
-  const nodes: ChildProcess[] = [];
-  nodes.push(
-    await start([
-      "--head",
-      `--port=${port}`,
-      "--dashboard-host=127.0.0.1",
-      "--include-dashboard=false",
-      `--temp-dir=${tempDir}`,
-    ]),
-  );
+  const child = spawn(python, [path.join(repoRoot, "tests/helpers/ray_test_cluster.py"), tempDir], {
+    env,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  live.add(child);
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
-    for (const child of nodes.reverse()) {
-      const gone = new Promise<void>((resolve) =>
-        child.exitCode !== null || child.signalCode !== null
-          ? resolve()
-          : child.once("exit", () => resolve()),
-      );
-      killGroup(child, "SIGTERM");
-      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 15_000);
-      await gone;
-      clearTimeout(timer);
-      killGroup(child, "SIGKILL");
-      live.delete(child);
-    }
+    child.stdin.end();
+    const term = setTimeout(() => killGroup(child, "SIGTERM"), 20_000);
+    const kill = setTimeout(() => killGroup(child, "SIGKILL"), 40_000);
+    await exited;
+    clearTimeout(term);
+    clearTimeout(kill);
+    killGroup(child, "SIGKILL");
+    live.delete(child);
     rmSync(tempDir, { recursive: true, force: true });
-    rmSync(logDir, { recursive: true, force: true });
   };
-  try {
-    await waitFor(python, address, 1);
-    nodes.push(await start([`--address=${address}`, '--resources={"second_worker": 100}']));
-    await waitFor(python, address, 2);
-  } catch (error) {
-    const logs = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), "utf8").slice(-2000));
+  const line = await Promise.race([
+    new Promise<string>((resolve) => createInterface({ input: child.stdout }).once("line", resolve)),
+    exited.then(() => ""),
+    new Promise<string>((resolve) => setTimeout(() => resolve(""), 180_000)),
+  ]);
+  if (!line) {
     await stop();
-    throw new Error(`${(error as Error).message}\n${logs.join("\n")}`);
+    throw new Error(`the test Ray cluster did not come up:\n${stderr}`);
   }
-  return { address, python, rayBin, stop };
-}
-
-/** Until the cluster at `address` has `count` alive nodes (a minute at most). */
-async function waitFor(python: string, address: string, count: number): Promise<void> {
-  const probe = `import ray, sys\nray.init(address="${address}", logging_level="ERROR", log_to_driver=False)\nsys.exit(0 if sum(1 for n in ray.nodes() if n["Alive"]) >= ${count} else 1)`;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1500));
-    try {
-      execFileSync(python, ["-c", probe], { stdio: "ignore", timeout: 30_000 });
-      return;
-    } catch {}
-  }
-  throw new Error(`the test Ray cluster at ${address} did not get ${count} node(s) within 90 s`);
+  return { address: (JSON.parse(line) as { address: string }).address, python, stop };
 }
 
 /** Ask the cluster something with a short Python snippet that prints JSON (`ray` is imported, connected). */
