@@ -5,13 +5,18 @@
  * laptop's disk), the cluster's faults as coded errors, and nothing left running afterwards.
  * Skipped, with a message, only where Ray cannot be installed.
  */
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
 import { RayExecutor } from "../../src/exec/ray/executor.js";
+import type { RunResult } from "../../src/model/run.js";
 import { executorConformance } from "../conformance/executor.suite.js";
-import { removeTempDirs } from "../helpers/paths.js";
+import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
+import { removeTempDirs, repoRoot, tempDir, testPython } from "../helpers/paths.js";
 import {
   clusterIdle,
   type RayCluster,
@@ -31,18 +36,20 @@ const theCluster = (): RayCluster => {
   return cluster;
 };
 
-describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
-  beforeAll(async () => {
-    cluster = await startRayCluster(python!);
-    process.env.RAY_ADDRESS = cluster.address;
-  }, 240_000);
-  afterAll(async () => {
-    delete process.env.RAY_ADDRESS;
-    await cluster?.stop();
-    cluster = null;
-    removeTempDirs();
-  }, 120_000);
+// One cluster for the whole file, stopped in afterAll even when a test fails.
+beforeAll(async () => {
+  if (!python) return;
+  cluster = await startRayCluster(python);
+  process.env.RAY_ADDRESS = cluster.address;
+}, 240_000);
+afterAll(async () => {
+  delete process.env.RAY_ADDRESS;
+  await cluster?.stop();
+  cluster = null;
+  removeTempDirs();
+}, 120_000);
 
+describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
   executorConformance("ray", () => new RayExecutor({ python: python! }), "ray");
 
   describe("placement, shipping and faults", () => {
@@ -178,4 +185,91 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       }
     });
   });
+});
+
+/** A copy of the bundled example, planned with the test venv and driven by the Ray venv. */
+function exampleCopy(rayPythonPath: string): string {
+  const dir = tempDir();
+  cpSync(path.join(repoRoot, "examples/tabular"), dir, {
+    recursive: true,
+    filter: (f) => !f.includes(".dagtest"),
+  });
+  const file = path.join(dir, "dagtest.yaml");
+  const spec = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  writeFileSync(file, stringify({ ...spec, python: testPython(), run: { ray: { python: rayPythonPath } } }));
+  return dir;
+}
+
+function cliRun(dir: string, ...args: string[]): RunResult {
+  const out = spawnSync(process.execPath, [cliPath, "run", dir, "--json", "--jobs", "2", ...args], {
+    env: cliEnv(),
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  if (!out.stdout) throw new Error(`dagtest run printed nothing: ${out.stderr}`);
+  return JSON.parse(out.stdout) as RunResult;
+}
+
+/** Every file under each output folder: relative path → sha256. */
+function outputDigests(result: RunResult): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const r of Object.values(result.scriptResults)) {
+    for (const [port, folder] of Object.entries(r.outputs)) {
+      if (!existsSync(folder)) continue;
+      for (const f of readdirSync(folder, { recursive: true, withFileTypes: true }))
+        if (f.isFile()) {
+          const file = path.join(f.parentPath, f.name);
+          const rel = `${r.node}/${port}/${path.relative(folder, file)}`;
+          digests[rel] = createHash("sha256").update(readFileSync(file)).digest("hex");
+        }
+    }
+  }
+  return digests;
+}
+
+describe.runIf(python)("the bundled example on Ray and locally", () => {
+  beforeAll(async () => {
+    await buildCli();
+  }, 240_000);
+
+  it("gives the same statuses, outputs and data-flow profiles, and shares the cache both ways", async () => {
+    const address = theCluster().address;
+    const onRay = exampleCopy(python!);
+    const local = exampleCopy(python!);
+    const ray = cliRun(onRay, "--executor", "ray", "--ray-address", address);
+    const here = cliRun(local, "--cold");
+    const statuses = (r: RunResult) =>
+      Object.fromEntries(Object.values(r.scriptResults).map((s) => [s.node, s.status]));
+    expect(ray.pipelineSuccess).toBe(true);
+    expect(statuses(ray)).toEqual(statuses(here));
+    const ran = Object.values(ray.scriptResults).filter((s) => s.status === "passed");
+    expect(ran.every((s) => s.executor === "ray" && typeof s.workerNode === "string")).toBe(true);
+    // Package writes a tar archive (file times and the temp dir's name inside): not deterministic
+    // between any two runs, so its bytes are left out.
+    const ARCHIVE = "Package";
+    const profile = (r: RunResult) =>
+      r.dataFlowResults.map((f) => ({
+        ...(f.from.node === ARCHIVE ? {} : { bytes: f.bytes }),
+        from: f.from,
+        to: f.to,
+        ok: f.ok,
+        files: f.files,
+        rows: f.rows,
+        columns: f.columns,
+      }));
+    expect(profile(ray)).toEqual(profile(here));
+    // Deterministic scripts (fixed seeds): byte-identical outputs.
+    const deterministic = (r: RunResult) =>
+      Object.fromEntries(Object.entries(outputDigests(r)).filter(([k]) => !k.startsWith(`${ARCHIVE}/`)));
+    expect(deterministic(ray)).toEqual(deterministic(here));
+    expect(Object.keys(outputDigests(ray))).toEqual(Object.keys(outputDigests(here)));
+    // The cache reuses Ray's results in a later local run, and local results in a later Ray run.
+    const againHere = cliRun(onRay, "--cold");
+    const againRay = cliRun(local, "--executor", "ray", "--ray-address", address);
+    for (const again of [againHere, againRay]) {
+      const scripts = Object.values(again.scriptResults).filter((s) => s.reason !== "phantom");
+      expect(scripts.every((s) => s.status === "cached")).toBe(true);
+      expect(again.pipelineSuccess).toBe(true);
+    }
+  }, 300_000);
 });
