@@ -14,6 +14,11 @@ if [ -d ../shared/cursus/projects/ab_lightgbm ]; then
   bash scripts/corpus-venv.sh >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
 fi
 
+# Ray (and the example's packages) for tests/ray and `npm run bench -- ray`, built once into a cache
+# folder outside the clone, keyed by tests/ray/requirements.txt; where Ray cannot be installed the
+# Ray tests say so and are skipped.
+bash scripts/ray-venv.sh >/dev/null || echo "[test] Ray cannot be installed here: tests/ray will be skipped"
+
 status=0
 out=.test-results
 rm -rf "$out" && mkdir -p "$out"
