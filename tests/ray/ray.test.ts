@@ -12,6 +12,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { ColdExecutor } from "../../src/exec/cold.js";
 import { RayExecutor } from "../../src/exec/ray/executor.js";
 import type { RunResult } from "../../src/model/run.js";
 import { executorConformance } from "../conformance/executor.suite.js";
@@ -24,7 +25,7 @@ import {
   secondWorkerId,
   startRayCluster,
 } from "../helpers/ray-cluster.js";
-import { runRig, script, writeOutput } from "../helpers/run-rig.js";
+import { type RigNode, runRig, script, writeOutput } from "../helpers/run-rig.js";
 
 const found = rayPython();
 if ("skip" in found) console.warn(`[dagtest] SKIPPING the Ray executor tests: ${found.skip}`);
@@ -101,6 +102,34 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       });
       const record = JSON.parse(readFileSync(path.join(run.result.runDir, "run.json"), "utf8"));
       expect(record.result.scriptResults.far.workerNode).toBe(far.workerNode);
+    });
+
+    it("runs a wide fan-out exactly as the cold executor does: statuses, outputs, profiles", async () => {
+      const nodes: Record<string, RigNode> = {
+        source: { source: script(writeOutput("out", "part.csv", "k,v\\n1,2\\n3,4\\n")), outputs: ["out"] },
+      };
+      const edges: [string, string][] = [];
+      const copy = `rows = open(os.path.join(input_paths["out"], "part.csv")).read()\n${writeOutput("out", "part.csv", "k,v\\n")}\nopen(os.path.join(output_paths["out"], "part.csv"), "a").write(rows.split("\\n", 1)[1])`;
+      for (let i = 0; i < 8; i++) {
+        nodes[`w${i}`] = { source: script(copy), inputs: ["out"], outputs: ["out"] };
+        edges.push(["source", `w${i}`]);
+      }
+      const spec = { nodes, edges };
+      const local = new ColdExecutor();
+      const [ray, cold] = [await runRig(spec, executor), await runRig(spec, local)];
+      await local.close();
+      const view = (run: Awaited<ReturnType<typeof runRig>>) => ({
+        statuses: Object.fromEntries(Object.values(run.result.scriptResults).map((r) => [r.node, r.status])),
+        outputs: Object.fromEntries(
+          Object.values(run.result.scriptResults).map((r) => [
+            r.node,
+            readFileSync(path.join(r.outputs.out!, "part.csv"), "utf8"),
+          ]),
+        ),
+        flows: run.result.dataFlowResults.map(({ path: _, message: __, ...f }) => f),
+      });
+      expect(view(ray)).toEqual(view(cold));
+      expect(Object.values(ray.result.scriptResults).every((r) => r.executor === "ray")).toBe(true);
     });
 
     it("turns a dead worker and an unplaceable request into coded errors on their nodes", async () => {
