@@ -211,6 +211,8 @@ class ScriptResult(TypedDict):
     snapshot: NotRequired[Dict[str, Any]]
     # Detected frameworks, the checks applied, each model loaded back, builder-script consistency.
     frameworkInfo: NotRequired[Dict[str, Any]]
+    workerNode: NotRequired[str]
+    executorError: NotRequired[Dict[str, str]]
 
 
 class RunSummary(TypedDict):
