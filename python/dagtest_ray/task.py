@@ -21,6 +21,8 @@ import time
 from dagtest_ray.shipping import SKIP_TOP, pack, remap, remap_text, tree_digest, unpack
 
 KILL_GRACE_S = 2.0
+# How long the logs may still drain after the runner exited.
+PIPE_GRACE_S = 0.5
 TAIL_BYTES = 64 * 1024
 
 
@@ -125,10 +127,12 @@ def run_runner(job_file, cwd, env, timeout_s, max_log_bytes):
     except BaseException:
         _stop(proc)  # cancelled (KeyboardInterrupt from ray.cancel) or the worker is going down
         raise
-    # Leftover children of the script keep the pipes open: the group goes with the runner.
+    # Leftover children of the script keep the pipes open: the group goes with the runner. One
+    # that left the group (its own session) may hold them for good: the node does not wait for it.
     _signal_group(proc.pid, signal.SIGKILL)
+    deadline = time.monotonic() + PIPE_GRACE_S
     for pump in pumps:
-        pump.join(5)
+        pump.join(max(0.0, deadline - time.monotonic()))
     code = proc.returncode
     return {
         "exitCode": code if code is not None and code >= 0 else None,
