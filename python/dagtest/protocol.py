@@ -186,6 +186,14 @@ DataFlowResult = TypedDict(
 )
 
 
+class InternalError(TypedDict):
+    """An exception inside dagtest while a node went through its stages (reason ``internal-error``)."""
+
+    stage: str
+    message: str
+    stack: Optional[str]
+
+
 class ScriptResult(TypedDict):
     node: str
     status: str
@@ -204,8 +212,8 @@ class ScriptResult(TypedDict):
     checks: List[str]
     ranBecause: List[str]
     executor: NotRequired[str]
+    internalError: NotRequired[InternalError]
     scriptMs: NotRequired[Optional[float]]
-    internalError: NotRequired[Dict[str, Any]]
     # The snapshot check's outcome (``status``: matched, mismatch, missing, recorded, updated;
     # ``diffs``: path, what, expected, got, tolerance), when snapshots are on.
     snapshot: NotRequired[Dict[str, Any]]
@@ -245,7 +253,9 @@ class GuidedTestingResult(TypedDict):
 
 
 class ProgressEvent(TypedDict, total=False):
-    """One engine event: ``type`` is runStart, nodeQueued, nodeStart, nodeEnd, edgeChecked or runEnd."""
+    """One engine event: ``type`` is runStart, nodeQueued, nodeStart, nodeOutput (``stream``,
+    ``lines``: what the script printed), nodeEnd, edgeChecked, notice (``level``, ``message``)
+    or runEnd."""
 
     type: str
     node: str
@@ -255,3 +265,7 @@ class ProgressEvent(TypedDict, total=False):
     running: List[str]
     result: Any
     check: DataFlowResult
+    stream: str
+    lines: List[str]
+    level: str
+    message: str
