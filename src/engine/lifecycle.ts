@@ -5,13 +5,14 @@
  * executor that throws) becomes the node's `internal-error` result, with its stack in run.json
  * and a `nodeEnd` event; the run goes on.
  */
+import { nodePaths } from "../model/layout.js";
 import type { ScriptNode } from "../model/plan.js";
 import type { InternalError, ScriptResult } from "../model/run.js";
 import type { NodeVerdict } from "../scheduler/scheduler.js";
 import { snapshotResult } from "./checks/snapshot.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
-import { dropPrivateViews } from "./private-view.js";
+import { dropPrivateViews, InputCopyError } from "./private-view.js";
 import { notRun } from "./results.js";
 import { execute } from "./stages/execute.js";
 import { prepare } from "./stages/prepare.js";
@@ -29,7 +30,11 @@ export async function runScriptNode(
   try {
     return settledWithoutRunning(ctx, node) ?? (await throughStages(ctx, node, running, at));
   } catch (error) {
-    store(ctx, internalErrorResult(node.name, at.stage, error), [], node);
+    if (error instanceof InputCopyError) {
+      // The user's data, not a bug: the node cannot run, and says which input and why.
+      dropPrivateViews(nodePaths(ctx.runDir, node.name).inputs);
+      store(ctx, notRun(node.name, "failed", "not-ready", error.message), [], node);
+    } else store(ctx, internalErrorResult(node.name, at.stage, error), [], node);
     return "failed";
   }
 }

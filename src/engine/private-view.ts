@@ -16,10 +16,23 @@ import { cloneTree } from "../util/clone-tree.js";
  */
 export function privateView(source: string, viewDir: string): string {
   if (!existsSync(source)) return viewDir;
-  const target = statSync(source).isDirectory() ? viewDir : path.join(viewDir, path.basename(source));
-  rmSync(viewDir, { recursive: true, force: true });
-  cloneTree(source, target);
-  return target;
+  try {
+    const target = statSync(source).isDirectory() ? viewDir : path.join(viewDir, path.basename(source));
+    rmSync(viewDir, { recursive: true, force: true });
+    cloneTree(source, target);
+    return target;
+  } catch (error) {
+    throw new InputCopyError(source, error);
+  }
+}
+
+/** An input that could not be copied (unreadable, a symlink loop, a full disk): the node cannot run. */
+export class InputCopyError extends Error {
+  constructor(source: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`not run: its input ${source} could not be copied for it (${why})`, { cause });
+    this.name = "InputCopyError";
+  }
 }
 
 /** Remove a node's views once it is verified: the disk they take is only lent while it runs. */

@@ -16,6 +16,7 @@ describe("cloneTree", () => {
     symlinkSync(outside, path.join(source, "link.csv"));
     symlinkSync(path.join(source, "nested"), path.join(source, "nested-link"));
     symlinkSync(path.join(source, "missing"), path.join(source, "dangling"));
+    symlinkSync(source, path.join(source, "nested", "loop")); // back to the top: left out
     const target = path.join(tempDir(), "view");
     expect(cloneTree(source, target)).toEqual({ files: 4, bytes: 14 });
     const copies = listFiles(target).map((f) => path.relative(target, f));

@@ -4,13 +4,16 @@
  * mutator is flagged, nothing computed from modified data is cached, and the user's own data
  * (`nodes.<n>.inputs`, a phantom's outputs) is byte-identical after the run. Warm and cold.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { loadSpecProject } from "../../src/config/project.js";
+import { runPlan } from "../../src/engine/run.js";
 import { ColdExecutor } from "../../src/exec/cold.js";
 import type { Executor } from "../../src/exec/types.js";
 import { WarmExecutor } from "../../src/exec/warm.js";
+import { planProject } from "../../src/plan/build.js";
 import { listFiles } from "../../src/util/files.js";
 import { cachedRun, statusOf } from "../helpers/cached-run.js";
 import { removeTempDirs, tempDir, writeTree } from "../helpers/paths.js";
@@ -127,5 +130,33 @@ ${writeOutput("out")}`;
     expect(result.scriptResults.fromPhantom).toMatchObject({ status: "failed", reason: "input-modified" });
     expect(result.scriptResults.fromUser?.checks).toEqual(["modified its input(s) raw"]);
     expect(userDirs.map(snapshot)).toEqual(before);
+  });
+});
+
+describe("an input that cannot be copied", () => {
+  it("fails its node as not-ready, naming the input, and the other nodes still run", async () => {
+    const dir = makeProject({
+      nodes: {
+        blocked: { source: script(writeOutput("out")), inputs: ["raw"], outputs: ["out"] },
+        free: { source: script(writeOutput("out")), outputs: ["out"] },
+      },
+      data: { blocked: { raw: { "part.csv": "a\n1\n" } } },
+    });
+    // Where the view would go is taken by a file: the copy fails as a full disk or a permission would.
+    const runId = "20260101-000000-copy";
+    const nodeDir = path.join(dir, ".dagtest", "runs", runId, "blocked");
+    mkdirSync(nodeDir, { recursive: true });
+    writeFileSync(path.join(nodeDir, "in"), "");
+    const project = loadSpecProject(path.join(dir, "dagtest.yaml"));
+    const executor = new ColdExecutor();
+    const result = await runPlan(await planProject(project), {
+      executor,
+      stateDir: dir,
+      python: project.python,
+      runId,
+    });
+    expect(result.scriptResults.blocked).toMatchObject({ status: "failed", reason: "not-ready" });
+    expect(result.scriptResults.blocked?.message).toContain("data/blocked/raw could not be copied");
+    expect(result.scriptResults.free?.status).toBe("passed");
   });
 });
