@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   DAGTEST_PACKAGE_VERSION: "An installed package's version does not match the interface's pin",
   DAGTEST_IMPORT_MISSING: "A script imports a module the interpreter cannot import",
   DAGTEST_SNAPSHOT_INVALID: "dagtest.snap.json cannot be read, or has a version this dagtest does not know",
+  DAGTEST_SYNTH_PARQUET: "Synthesized Parquet data cannot be written with the scripts' interpreter",
+  DAGTEST_SAMPLE_FAILED: "A user-supplied dataset cannot be sampled",
   DAGTEST_INTERNAL: "A bug in dagtest",
 } as const;
 

@@ -40,6 +40,8 @@ export interface FingerprintData {
     readonly bindings: readonly (readonly [string, string])[];
     readonly environConversions: readonly (readonly [string, string])[];
   };
+  /** `--sample N`: the rows and seed user data was cut to (the copies' content is in `inputs`). */
+  readonly sample?: { readonly rows: number; readonly seed: number };
 }
 
 export type Fingerprint =
@@ -139,6 +141,7 @@ function fingerprintNode(
       blockPipInstall: plan.execution.blockPipInstall,
       stubModules: [...plan.execution.stubModules].sort(),
     },
+    ...(plan.sampling ? { sample: { rows: plan.sampling.rows, seed: plan.sampling.seed } } : {}),
   };
   return { cacheable: true, hash: createHash("sha256").update(JSON.stringify(data)).digest("hex"), data };
 }

@@ -17,6 +17,7 @@ import { HtmlReportReporter } from "../reporters/html-report.js";
 import { JUnitReporter } from "../reporters/junit.js";
 import { NoticeReporter } from "../reporters/notice.js";
 import { renderPlanIssues } from "../reporters/plan-text.js";
+import { prepareUserData } from "../sample/prepare.js";
 import { loadProject, type ProjectOptions } from "./commands/plan.js";
 import type { CommandResult } from "./result.js";
 
@@ -42,6 +43,8 @@ export interface RunSettings {
   readonly executor?: ExecutorName;
   /** `--ray-address` (default: `run.ray.address`, then RAY_ADDRESS). */
   readonly rayAddress?: string;
+  /** `--sample N`: rows per user-supplied dataset (else `run.sample`); null for none. */
+  readonly sample?: number | null;
 }
 
 export async function runOnce(settings: RunSettings): Promise<CommandResult> {
@@ -110,7 +113,13 @@ export async function runProjectPlan(
     ...extra,
   ];
   if (settings.junit) reporters.push(new JUnitReporter(settings.junit));
-  return session.run(plan, {
+  const prepared = prepareUserData(plan, {
+    baseDir: project.baseDir,
+    python: plan.sources.python.executable ?? project.python,
+    sample: settings.sample ?? project.execution.sample ?? null,
+    sampleSeed: project.execution.sample_seed,
+  });
+  return session.run(prepared, {
     project,
     reporters,
     failFast: settings.failFast,

@@ -20,8 +20,22 @@ import {
   type NodeSettings,
   type PlainNode,
   type SnapshotSpec,
+  type SynthesizeSettings,
   type WireOverride,
 } from "./spec-schema.js";
+
+/** A node's settings with every path absolute and every phantom output a path (synthesized ones too). */
+export type ProjectNodeSettings = Omit<NodeSettings, "outputs"> & {
+  readonly outputs?: Readonly<Record<string, string>>;
+};
+
+/** Phantom node → output port → how to synthesize its data (`{synthesize: ...}` in dagtest.yaml). */
+export type SynthesisRequests = Readonly<Record<string, Readonly<Record<string, SynthesizeSettings>>>>;
+
+/** Where a synthesized phantom output is written (`.dagtest/synth/<node>/<port>`), known before it exists. */
+export function synthesizedOutputPath(baseDir: string, node: string, port: string): string {
+  return path.join(baseDir, ".dagtest", "synth", node, port);
+}
 
 export interface Project {
   readonly specFile: string | null;
@@ -36,7 +50,9 @@ export interface Project {
   /** Config source-dir prefix → local folder, longest prefix first. */
   readonly pathMap: readonly (readonly [string, string])[];
   readonly python: string;
-  readonly nodes: Readonly<Record<string, NodeSettings>>;
+  readonly nodes: Readonly<Record<string, ProjectNodeSettings>>;
+  /** Phantom outputs whose data dagtest synthesizes; their paths are in `nodes` too. */
+  readonly synthesize: SynthesisRequests;
   readonly wires: readonly WireOverride[];
   readonly plain: Readonly<Record<string, PlainNode>> | null;
   readonly execution: ExecutionSettings;
@@ -70,6 +86,7 @@ export function loadDirectProject(options: DirectOptions): Project {
     pathMap: [],
     python: resolvePython(options.python, cwd),
     nodes: {},
+    synthesize: {},
     wires: [],
     plain: null,
     execution: executionDefaults(undefined),
@@ -104,7 +121,7 @@ export function projectFromSpec(
       .map(([prefix, local]) => [trimSlashes(prefix), abs(local)] as const)
       .sort((a, b) => b[0].length - a[0].length),
     python: resolvePython(overrides.python ?? spec.python, dir),
-    nodes: absoluteSettings(spec.nodes ?? {}, abs),
+    ...absoluteSettings(spec.nodes ?? {}, dir, abs),
     wires: spec.wires ?? [],
     plain: plain ? absolutePlain(plain.nodes, abs) : null,
     execution: executionDefaults(spec.run),
@@ -174,23 +191,34 @@ function checkNamedNodes(loaded: LoadedSpec, dag: Dag): void {
 
 /** The same project with other per-node user settings (relative paths resolve against the spec's folder). */
 export function withNodeSettings(project: Project, nodes: Record<string, NodeSettings>): Project {
-  return { ...project, nodes: absoluteSettings(nodes, (p) => path.resolve(project.baseDir, p)) };
+  return { ...project, ...absoluteSettings(nodes, project.baseDir, (p) => path.resolve(project.baseDir, p)) };
 }
 
 function absoluteSettings(
   nodes: Record<string, NodeSettings>,
+  baseDir: string,
   abs: (p: string) => string,
-): Record<string, NodeSettings> {
-  const out: Record<string, NodeSettings> = {};
+): { nodes: Record<string, ProjectNodeSettings>; synthesize: SynthesisRequests } {
+  const out: Record<string, ProjectNodeSettings> = {};
+  const synthesize: Record<string, Record<string, SynthesizeSettings>> = {};
   for (const [name, settings] of Object.entries(nodes)) {
+    const outputs: Record<string, string> = {};
+    for (const [port, value] of Object.entries(settings.outputs ?? {})) {
+      if (typeof value === "string") outputs[port] = abs(value);
+      else {
+        outputs[port] = synthesizedOutputPath(baseDir, name, port);
+        synthesize[name] = { ...synthesize[name], [port]: value.synthesize };
+      }
+    }
+    const { outputs: _given, ...rest } = settings;
     out[name] = {
-      ...settings,
+      ...rest,
       ...(settings.script ? { script: abs(settings.script) } : {}),
       ...(settings.inputs ? { inputs: mapValues(settings.inputs, abs) } : {}),
-      ...(settings.outputs ? { outputs: mapValues(settings.outputs, abs) } : {}),
+      ...(settings.outputs ? { outputs } : {}),
     };
   }
-  return out;
+  return { nodes: out, synthesize };
 }
 
 function absolutePlain(

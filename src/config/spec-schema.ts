@@ -56,6 +56,26 @@ const plainPipeline = z
 
 const portMap = z.record(z.string(), pathString);
 
+const columnKind = z
+  .enum(["numeric", "categorical", "text", "date", "id", "label"])
+  .describe("How a synthesized column's values are made.");
+
+export const synthesizeSettings = z
+  .strictObject({
+    rows: z.number().int().min(10).max(10_000_000).default(500).describe("Rows to generate."),
+    seed: z.number().int().default(1).describe("Same recipe and seed, same bytes."),
+    columns: z
+      .record(z.string(), columnKind)
+      .optional()
+      .describe("Column → kind, for columns the project gives no type anywhere (or to override one)."),
+  })
+  .describe("Generate the data this phantom output would hold, from what the config says about it.");
+
+const phantomOutput = z.union([
+  pathString,
+  z.strictObject({ synthesize: synthesizeSettings }).describe("Synthesized data instead of a path."),
+]);
+
 const isolation = z
   .enum(["fork", "process"])
   .describe(
@@ -69,7 +89,10 @@ const nodeSettings = z
     step_type: z.string().optional().describe("The step type, when the node name does not start with it."),
     script: pathString.optional().describe("The script file, overriding discovery."),
     inputs: portMap.optional().describe("Input port → a folder or file supplied by the user."),
-    outputs: portMap.optional().describe("For a phantom node: output port → where its data already is."),
+    outputs: z
+      .record(z.string(), phantomOutput)
+      .optional()
+      .describe("For a phantom node: output port → where its data already is, or `{synthesize: {rows, seed}}`."),
     env: envMap.optional(),
     job_args: jobArgs.optional(),
     skip: z.boolean().optional().describe("Never run this node; treat it as a phantom."),
@@ -183,6 +206,13 @@ const execution = z
       .describe(
         "Passed to every node as DAGTEST_SEED; the runner seeds Python's random, NumPy and the ML libraries the script imported before main.",
       ),
+    sample: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Cut each user-supplied dataset to this many rows (stratified by the label) before any script sees it."),
+    sample_seed: z.number().int().default(1).describe("Seed of the sampling."),
     cache: z
       .strictObject({
         enabled: z
@@ -265,6 +295,8 @@ export type NodeSettings = z.infer<typeof nodeSettings>;
 export type WireOverride = z.infer<typeof wire>;
 export type ExecutionSettings = z.infer<typeof execution>;
 export type SnapshotSpec = z.infer<typeof snapshots>;
+export type SynthesizeSettings = z.infer<typeof synthesizeSettings>;
+export type ColumnKind = z.infer<typeof columnKind>;
 
 /** The execution settings of a spec with every default applied. */
 export function executionDefaults(given: unknown): ExecutionSettings {

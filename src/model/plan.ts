@@ -6,6 +6,7 @@
 import type { ErrorCode, SourceLocation } from "../errors.js";
 import type { DependencyType, PortDataType } from "./interface.js";
 import type { EnvConversion } from "./protocol.js";
+import type { SyntheticData } from "./synth.js";
 
 export const PLAN_VERSION = 1;
 
@@ -233,6 +234,8 @@ export interface PhantomNode extends NodeBase {
   readonly searched: readonly string[];
   /** Output port → where the user says its data is (null until supplied). */
   readonly suppliedOutputs: Readonly<Record<string, string | null>>;
+  /** Present when dagtest synthesizes some of its outputs (`{synthesize: ...}` in dagtest.yaml). */
+  readonly synthetic?: SyntheticData;
 }
 
 export type PlanNode = ScriptNode | PhantomNode;
@@ -259,7 +262,7 @@ export interface Wire {
 export interface Question {
   readonly id: string;
   readonly node: string;
-  readonly kind: "input" | "phantom-output" | "env" | "job-arg";
+  readonly kind: "input" | "phantom-output" | "env" | "job-arg" | "column-type";
   readonly name: string;
   readonly message: string;
   /** The dagtest.yaml key that answers it, e.g. `nodes.A.outputs.DATA`. */
@@ -327,4 +330,24 @@ export interface Plan {
   readonly questions: readonly Question[];
   readonly problems: readonly Problem[];
   readonly summary: PlanSummary;
+  /** Set by `dagtest run --sample N` (or `run.sample`): user-supplied datasets were cut to N rows. */
+  readonly sampling?: Sampling;
+}
+
+/** How user-supplied data was sampled for this run; each dataset's copy is listed. */
+export interface Sampling {
+  readonly rows: number;
+  readonly seed: number;
+  readonly datasets: readonly SampledDataset[];
+}
+
+export interface SampledDataset {
+  /** The user's folder or file (never modified). */
+  readonly source: string;
+  /** The sampled copy the scripts read. */
+  readonly copy: string;
+  /** The column the sample was stratified by, or null (random rows). */
+  readonly stratifiedBy: string | null;
+  /** Rows per tabular file: [file (relative to the dataset), rows kept, rows seen or estimated]. */
+  readonly files: readonly (readonly [string, number, number])[];
 }

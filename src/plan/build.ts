@@ -16,6 +16,7 @@ import {
   type ScriptNode,
 } from "../model/plan.js";
 import { appendAll } from "../util/arrays.js";
+import { attachSynthesis } from "../synth/attach.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
 import { bindPort } from "./binding.js";
@@ -103,7 +104,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   appendAll(problems, outsideProjectWarnings(project, nodes));
   const errors = problems.filter((p) => p.severity === "error").length;
   const scripts = nodes.filter((n) => n.kind === "script").length;
-  return {
+  const plan: Plan = {
     planVersion: PLAN_VERSION,
     dagtestVersion: DAGTEST_VERSION,
     sources: {
@@ -148,6 +149,8 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       ready: errors === 0 && questions.length === 0,
     },
   };
+  // Synthesized phantom outputs: the recipes, and questions about columns nothing types.
+  return attachSynthesis(plan, project);
 }
 
 type Base = Omit<
@@ -309,7 +312,7 @@ function checkUserPaths(project: Project, problems: Problem[]): void {
       ["outputs", settings.outputs],
     ] as const) {
       for (const [port, file] of Object.entries(map ?? {})) {
-        if (existsSync(file)) continue;
+        if (existsSync(file) || (kind === "outputs" && project.synthesize[node]?.[port])) continue;
         problems.push(
           problem(
             "error",

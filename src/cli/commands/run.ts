@@ -26,6 +26,7 @@ interface RunCliOptions extends ProjectOptions {
   ci?: boolean;
   executor?: string;
   rayAddress?: string;
+  sample?: string;
 }
 
 const list = (value: string, previous: string[] = []) => [
@@ -73,6 +74,10 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
       "--ray-address <url>",
       "the Ray cluster's address (HOST:PORT or ray://HOST:PORT); default: run.ray.address, RAY_ADDRESS",
     )
+    .option(
+      "--sample <n>",
+      "cut every user-supplied dataset to n rows (stratified by the label) before any script sees it",
+    )
     .action(async (target: string | undefined, options: RunCliOptions) => {
       const settings: RunSettings = {
         target,
@@ -90,6 +95,7 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
         cold: options.cold ?? false,
         snapshotMode: snapshotMode(options),
         ...parseExecutor(options),
+        sample: parseSample(options.sample),
       };
       if (settings.shuffleSeed !== null) {
         process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${settings.shuffleSeed}\n`);
@@ -141,6 +147,19 @@ function parseJobs(value: string | undefined): number {
       code: "DAGTEST_USAGE",
       message: `--jobs ${value} is not a whole number of at least 1.`,
       hint: "Use e.g. --jobs 2.",
+    });
+  }
+  return n;
+}
+
+function parseSample(value: string | undefined): number | null {
+  if (value === undefined) return null;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new DagtestError({
+      code: "DAGTEST_USAGE",
+      message: `--sample ${value} is not a whole number of rows of at least 1.`,
+      hint: "Use e.g. --sample 50.",
     });
   }
   return n;

@@ -1,0 +1,116 @@
+/**
+ * Planning of synthesized phantom outputs: for each phantom whose outputs dagtest.yaml asks to
+ * synthesize, derive the recipe from the project (the phantom's config, every config entry, the
+ * env the scripts will get, the hyperparameter files they read) and put it on the phantom node, so
+ * the plan says which data is synthetic and where each column came from. A column the project
+ * types nowhere becomes an open question.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Project } from "../config/project.js";
+import type { PhantomNode, Plan, PlanNode, Question, ScriptNode } from "../model/plan.js";
+import type { SynthRecipe, SyntheticData } from "../model/synth.js";
+import { isObject } from "../util/guards.js";
+import { type ConfigEntryView, type EnvView, fieldFacts, type HyperparameterFile } from "./facts.js";
+import { deriveRecipe } from "./recipe.js";
+
+export function attachSynthesis(plan: Plan, project: Project): Plan {
+  const requested = Object.keys(project.synthesize);
+  if (requested.length === 0) return plan;
+  const entries = configEntries(project);
+  const hyperparameters = hyperparameterFiles(plan, project.baseDir);
+  const questions: Question[] = [...plan.questions];
+  const nodes: PlanNode[] = plan.nodes.map((node) => {
+    const ports = project.synthesize[node.name];
+    if (node.kind !== "phantom" || !ports) return node;
+    const settings = Object.values(ports)[0]!;
+    const facts = fieldFacts({ entries, hyperparameters, envs: envsFrom(plan, node) });
+    const config = node.config ? (entries.find((e) => e.key === node.config!.key)?.fields ?? null) : null;
+    const { recipe, untyped } = deriveRecipe({ node: node.name, settings, config, facts });
+    for (const column of untyped) questions.push(columnQuestion(plan, node, column));
+    const synthetic: SyntheticData = { recipeHash: recipeHash(recipe), ports: Object.keys(ports).sort(), recipe };
+    return { ...node, synthetic } satisfies PhantomNode;
+  });
+  return {
+    ...plan,
+    nodes,
+    questions,
+    summary: {
+      ...plan.summary,
+      questions: questions.length,
+      ready: plan.summary.errors === 0 && questions.length === 0,
+    },
+  };
+}
+
+/** Bump when the generator makes other values for the same recipe: cached data is then rewritten. */
+export const GENERATOR_VERSION = 3;
+
+export function recipeHash(recipe: SynthRecipe): string {
+  return createHash("sha256").update(JSON.stringify({ generator: GENERATOR_VERSION, recipe })).digest("hex");
+}
+
+function columnQuestion(plan: Plan, node: PhantomNode, column: string): Question {
+  const consumers = plan.wires.filter((w) => w.from.node === node.name).map((w) => w.to);
+  return {
+    id: `${node.name}.synthesize.columns.${column}`,
+    node: node.name,
+    kind: "column-type",
+    name: column,
+    message: `No config, field list or data source of the project gives the type of column "${column}" that ${node.name} would hold; it is synthesized as text until you say (numeric, categorical, text, date, id or label).`,
+    answerAt: `nodes.${node.name}.outputs.DATA.synthesize.columns`,
+    consumers,
+  };
+}
+
+function configEntries(project: Project): ConfigEntryView[] {
+  const config = project.config;
+  if (!config) return [];
+  return Object.entries(config.specific).map(([key, fields]) => ({
+    key,
+    fields: { ...config.shared, ...fields },
+  }));
+}
+
+/** Script nodes' planned env: the phantom's descendants first (what will read its data), then the rest. */
+function envsFrom(plan: Plan, phantom: PhantomNode): EnvView[] {
+  const below = new Set<string>();
+  const queue = [...phantom.downstream];
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    if (below.has(name)) continue;
+    below.add(name);
+    queue.push(...(plan.nodes.find((n) => n.name === name)?.downstream ?? []));
+  }
+  const scripts = plan.nodes.filter((n): n is ScriptNode => n.kind === "script");
+  const ordered = [...scripts.filter((n) => below.has(n.name)), ...scripts.filter((n) => !below.has(n.name))];
+  return ordered.map((n) => ({
+    node: n.name,
+    env: Object.fromEntries(n.env.filter((e) => e.value !== null).map((e) => [e.name, e.value!])),
+  }));
+}
+
+/** JSON files the scripts read as hyperparameters (an input named like it: a file or a folder of them). */
+function hyperparameterFiles(plan: Plan, baseDir: string): HyperparameterFile[] {
+  const files = new Set<string>();
+  for (const node of plan.nodes) {
+    if (node.kind !== "script") continue;
+    for (const input of node.inputs) {
+      if (!/hyperparam/i.test(input.name)) continue;
+      const p = input.provision;
+      const at = p.kind === "code-dir" || p.kind === "user" ? p.path : p.kind === "config" ? p.value : null;
+      if (!at || !existsSync(at)) continue;
+      if (statSync(at).isFile()) files.add(at);
+      else for (const f of readdirSync(at).sort()) if (f.endsWith(".json")) files.add(path.join(at, f));
+    }
+  }
+  return [...files].flatMap((file) => {
+    try {
+      const data: unknown = JSON.parse(readFileSync(file, "utf8"));
+      return isObject(data) ? [{ file: path.relative(baseDir, file) || file, data }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
