@@ -2,6 +2,7 @@
 import path from "node:path";
 import pc from "picocolors";
 import { formatLocation } from "../errors.js";
+import type { SyntheticData } from "../model/synth.js";
 import type {
   EnvRequirement,
   InputRequirement,
@@ -231,6 +232,30 @@ function renderPhantom(node: PhantomNode, plan: Plan, rel: (p: string) => string
       `      outputs  ${outputs.map(([port, at]) => `${port} ${at ? `= ${rel(at)}` : pc.dim("(not supplied)")}`).join(", ")}`,
     );
   }
+  if (node.synthetic) out.push(...renderSynthetic(node.synthetic));
+  return out;
+}
+
+/** Which outputs are synthetic, their layout, label and id, and where each column came from. */
+function renderSynthetic(synth: SyntheticData): string[] {
+  const r = synth.recipe;
+  const out = [
+    `      ${pc.magenta("synthetic")} ${synth.ports.join(", ")}: ${r.rows} rows, seed ${r.seed}, ${r.format}${r.header ? " with header" : " without header"}, ${r.parts} part(s)  ${pc.dim(`(${r.layoutSource})`)}`,
+  ];
+  if (r.label) out.push(`               label ${r.label.name} ∈ {${r.label.classes.join(", ")}}  ${pc.dim(`(${r.label.source})`)}`);
+  if (r.id) out.push(`               id    ${r.id.name}  ${pc.dim(`(${r.id.source})`)}`);
+  if (r.columns.length <= 12) {
+    for (const c of r.columns)
+      out.push(`               ${c.fileName} ${pc.cyan(c.kind)}${c.missing ? ` ${pc.dim(`${c.missing * 100}% missing`)}` : ""}  ${pc.dim(`← ${c.source}; ${c.kindSource}`)}`);
+    return out;
+  }
+  const groups = new Map<string, number>();
+  for (const c of r.columns) {
+    const key = `${c.kind} ← ${c.kindSource}`;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  out.push(`               ${r.columns.length} columns (every one, with its source: dagtest plan --json):`);
+  for (const [key, n] of groups) out.push(`                 ${String(n).padStart(3)} ${key}`);
   return out;
 }
 
