@@ -92,7 +92,9 @@ const nodeSettings = z
     outputs: z
       .record(z.string(), phantomOutput)
       .optional()
-      .describe("For a phantom node: output port → where its data already is, or `{synthesize: {rows, seed}}`."),
+      .describe(
+        "For a phantom node: output port → where its data already is, or `{synthesize: {rows, seed}}`.",
+      ),
     env: envMap.optional(),
     job_args: jobArgs.optional(),
     skip: z.boolean().optional().describe("Never run this node; treat it as a phantom."),
@@ -211,7 +213,9 @@ const execution = z
       .int()
       .positive()
       .optional()
-      .describe("Cut each user-supplied dataset to this many rows (stratified by the label) before any script sees it."),
+      .describe(
+        "Cut each user-supplied dataset to this many rows (stratified by the label) before any script sees it.",
+      ),
     sample_seed: z.number().int().default(1).describe("Seed of the sampling."),
     cache: z
       .strictObject({

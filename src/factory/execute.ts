@@ -4,9 +4,16 @@ import { createRunSession } from "../engine/session.js";
 import { selectNodes } from "../graph/select.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
+import { prepareUserData } from "../sample/prepare.js";
 import type { ExecuteOptions } from "./types.js";
 
 export async function executePlan(project: Project, plan: Plan, options: ExecuteOptions): Promise<RunResult> {
+  const prepared = prepareUserData(plan, {
+    baseDir: project.baseDir,
+    python: plan.sources.python.executable ?? project.python,
+    sample: project.execution.sample ?? null,
+    sampleSeed: project.execution.sample_seed,
+  });
   const session = createRunSession({
     project,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
@@ -14,7 +21,7 @@ export async function executePlan(project: Project, plan: Plan, options: Execute
   });
   try {
     const selected = options.selection ? selectNodes(project.dag, options.selection) : null;
-    return await session.run(plan, { ...(options.signal ? { signal: options.signal } : {}), selected });
+    return await session.run(prepared, { ...(options.signal ? { signal: options.signal } : {}), selected });
   } finally {
     await session.close();
   }

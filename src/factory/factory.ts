@@ -22,7 +22,7 @@ import { buildPlan } from "../plan/build.js";
 import type { Facts } from "../plan/facts.js";
 import { didYouMean } from "../util/suggest.js";
 import { executePlan } from "./execute.js";
-import { settingsWith, settingsWithout } from "./settings.js";
+import { outputSettings, settingsWith, settingsWithout } from "./settings.js";
 import type { SpecDocument } from "./spec-document.js";
 import { type DecisionSets, previewResolution, summarise } from "./summary.js";
 import type {
@@ -30,6 +30,7 @@ import type {
   ExecuteOptions,
   FactorySummary,
   GuidedTestingResult,
+  PhantomSynthesis,
   ScriptConfiguration,
   ScriptResolutionPreview,
   ScriptTestingRequirements,
@@ -37,7 +38,7 @@ import type {
   ValidationIssue,
 } from "./types.js";
 import { validateConfiguration } from "./validate.js";
-import { missingFor, requirementsOf } from "./views.js";
+import { missingFor, requirementsOf, unsuppliedPhantomOutputs } from "./views.js";
 
 export class TestingFactory {
   readonly #project: Project;
@@ -151,6 +152,22 @@ export class TestingFactory {
   }
 
   /**
+   * Answer every phantom output that feeds a script and has no data yet with data synthesized from
+   * the config. Returns the dagtest.yaml keys it set.
+   * @example factory.synthesizePhantomOutputs({ rows: 1000 }); factory.save();
+   */
+  synthesizePhantomOutputs(settings: PhantomSynthesis["synthesize"] = {}): string[] {
+    const keys: string[] = [];
+    for (const [node, ports] of unsuppliedPhantomOutputs(this.#plan)) {
+      this.configureScriptTesting(node, {
+        outputs: Object.fromEntries(ports.map((p) => [p, { synthesize: settings }])),
+      });
+      keys.push(...ports.map((p) => `nodes.${node}.outputs.${p}`));
+    }
+    return keys;
+  }
+
+  /**
    * Scripts that still need an answer from the user.
    * @example for (const name of factory.getPendingScriptConfigurations()) console.log(factory.getScriptTestingRequirements(name).missing);
    */
@@ -247,8 +264,8 @@ export class TestingFactory {
 
   #write(node: PlanNode, config: ScriptConfiguration): void {
     const rel = (p: string) => this.#spec.relative(p);
-    for (const [port, p] of Object.entries(config.outputs ?? {}))
-      this.#spec.setNodeValue(node.name, "outputs", port, rel(p));
+    for (const [port, value] of Object.entries(outputSettings(config.outputs)))
+      this.#spec.setNodeValue(node.name, "outputs", port, typeof value === "string" ? rel(value) : value);
     for (const [port, p] of Object.entries(config.inputs ?? {}))
       this.#spec.setNodeValue(node.name, "inputs", port, rel(p));
     if (node.kind !== "script") return;

@@ -1,6 +1,7 @@
 /** Pure edits of the per-node settings of dagtest.yaml, used to try a configuration before applying it. */
-import type { NodeSettings } from "../config/spec-schema.js";
-import type { ScriptConfiguration } from "./types.js";
+import { type NodeSettings, synthesizeSettings } from "../config/spec-schema.js";
+import type { PhantomSynthesis, ScriptConfiguration } from "./types.js";
+import { isSynthesis } from "./validate.js";
 
 type Settings = Record<string, NodeSettings>;
 
@@ -15,7 +16,7 @@ export function settingsWith(
   next[node] = {
     ...current,
     inputs: { ...(current.inputs ?? {}), ...(config.inputs ?? {}) },
-    outputs: { ...(current.outputs ?? {}), ...(config.outputs ?? {}) },
+    outputs: { ...(current.outputs ?? {}), ...outputSettings(config.outputs) },
     env: { ...(current.env ?? {}), ...(config.env ?? {}) },
     job_args: { ...(current.job_args ?? {}), ...(config.jobArgs ?? {}) },
   };
@@ -34,4 +35,14 @@ export function settingsWithout(
   for (const name of env) if (mine.env) delete mine.env[name];
   for (const name of jobArgs) if (mine.job_args) delete mine.job_args[name];
   return next;
+}
+
+/** Outputs as dagtest.yaml holds them: a path, or `{synthesize}` with its defaults filled in. */
+export function outputSettings(
+  outputs: Readonly<Record<string, string | PhantomSynthesis>> | undefined,
+): NonNullable<NodeSettings["outputs"]> {
+  const out: NonNullable<NodeSettings["outputs"]> = {};
+  for (const [port, value] of Object.entries(outputs ?? {}))
+    out[port] = isSynthesis(value) ? { synthesize: synthesizeSettings.parse(value.synthesize) } : value;
+  return out;
 }

@@ -48,7 +48,7 @@ export class SpecDocument {
     node: string,
     section: keyof NodeSettings,
     key: string,
-    value: string | number | boolean | null,
+    value: string | number | boolean | Readonly<Record<string, unknown>> | null,
   ): void {
     const at = ["nodes", node, section, key];
     if (value === null) {
@@ -58,7 +58,7 @@ export class SpecDocument {
       this.#pruneEmpty(["nodes"]);
       return;
     }
-    this.#doc.setIn(at, value);
+    this.#doc.setIn(at, typeof value === "object" ? this.#doc.createNode(value, { flow: true }) : value);
   }
 
   /** Set any value at a path of the file (`run.guards.stub_modules`), as a settings edit. */

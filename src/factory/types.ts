@@ -2,6 +2,7 @@
 import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
+import type { SynthColumnKind } from "../model/synth.js";
 
 /** Where a value comes from, in one word a person reads: `upstream`, `config`, `interface-default`, `user`, ... */
 export type RequirementSource =
@@ -77,11 +78,20 @@ export interface ScriptTestingRequirements {
   }[];
 }
 
+/** A phantom output whose data dagtest generates from the config (defaults: 500 rows, seed 1). */
+export interface PhantomSynthesis {
+  readonly synthesize: {
+    readonly rows?: number;
+    readonly seed?: number;
+    readonly columns?: Readonly<Record<string, SynthColumnKind>>;
+  };
+}
+
 /** What `configureScriptTesting` accepts; every field is optional. */
 export interface ScriptConfiguration {
   readonly inputs?: Readonly<Record<string, string>>;
-  /** Only for phantom nodes: where the data of their outputs is. */
-  readonly outputs?: Readonly<Record<string, string>>;
+  /** Only for phantom nodes: where the data of their outputs is, or `{ synthesize: {...} }`. */
+  readonly outputs?: Readonly<Record<string, string | PhantomSynthesis>>;
   readonly env?: Readonly<Record<string, string | number | boolean>>;
   readonly jobArgs?: Readonly<Record<string, string | number | boolean>>;
 }

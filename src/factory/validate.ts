@@ -4,9 +4,14 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { synthesizeSettings } from "../config/spec-schema.js";
 import type { PlanNode } from "../model/plan.js";
 import { closestNames } from "../util/suggest.js";
-import type { ScriptConfiguration, ValidationIssue } from "./types.js";
+import type { PhantomSynthesis, ScriptConfiguration, ValidationIssue } from "./types.js";
+
+export function isSynthesis(value: unknown): value is PhantomSynthesis {
+  return typeof value === "object" && value !== null && "synthesize" in value;
+}
 
 export function validateConfiguration(
   node: PlanNode,
@@ -73,7 +78,17 @@ export function validateConfiguration(
       }
     }
     checkNames("outputs", config.outputs, Object.keys(node.suppliedOutputs), "output");
-    checkPaths("outputs", config.outputs);
+    const paths = Object.entries(config.outputs ?? {}).filter(([, v]) => !isSynthesis(v));
+    checkPaths("outputs", Object.fromEntries(paths));
+    for (const [port, value] of Object.entries(config.outputs ?? {})) {
+      const parsed = isSynthesis(value) ? synthesizeSettings.safeParse(value.synthesize) : null;
+      if (parsed && !parsed.success)
+        issue(
+          `outputs.${port}`,
+          `synthesize: ${parsed.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`).join("; ")}.`,
+          "Give { synthesize: { rows: 500, seed: 1 } } (rows from 10; columns: name → numeric, categorical, text, date, id or label).",
+        );
+    }
     return issues;
   }
   if (config.outputs && Object.keys(config.outputs).length > 0) {

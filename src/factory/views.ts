@@ -147,3 +147,16 @@ export function sourceOf(source: ValueSource | null): {
       return { source: "dagtest", configField: null };
   }
 }
+
+/** Phantoms that feed a script, with their outputs that hold no data yet: what synthesis would answer. */
+export function unsuppliedPhantomOutputs(plan: Plan): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const node of plan.nodes) {
+    if (node.kind !== "phantom" || !plan.wires.some((w) => w.from.node === node.name)) continue;
+    const ports = Object.entries(node.suppliedOutputs)
+      .filter(([, at]) => at === null)
+      .map(([port]) => port);
+    if (ports.length > 0) out.set(node.name, ports);
+  }
+  return out;
+}

@@ -34,7 +34,11 @@ export interface SynthRecipe {
   /** Where format, header and parts came from. */
   readonly layoutSource: string;
   readonly columns: readonly SynthColumn[];
-  readonly label: { readonly name: string; readonly classes: readonly number[]; readonly source: string } | null;
+  readonly label: {
+    readonly name: string;
+    readonly classes: readonly number[];
+    readonly source: string;
+  } | null;
   readonly id: { readonly name: string; readonly source: string } | null;
   /** First day of the date columns (`YYYY-MM-DD`) and the span in days. */
   readonly dates: { readonly start: string; readonly days: number };

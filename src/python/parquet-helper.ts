@@ -23,7 +23,11 @@ export function parquetRequest(python: string, request: Readonly<Record<string, 
     const done = spawnSync(python, [helper, file], { encoding: "utf8", maxBuffer: 1 << 30 });
     if (done.error) return { ok: false, missingPyarrow: false, message: done.error.message };
     if (done.status === 0) return { ok: true, stdout: done.stdout };
-    return { ok: false, missingPyarrow: done.status === 3, message: done.stderr.trim().split("\n").slice(-3).join(" ") };
+    return {
+      ok: false,
+      missingPyarrow: done.status === 3,
+      message: done.stderr.trim().split("\n").slice(-3).join(" "),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

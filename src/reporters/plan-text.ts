@@ -2,7 +2,6 @@
 import path from "node:path";
 import pc from "picocolors";
 import { formatLocation } from "../errors.js";
-import type { SyntheticData } from "../model/synth.js";
 import type {
   EnvRequirement,
   InputRequirement,
@@ -14,6 +13,7 @@ import type {
   ScriptNode,
   ValueSource,
 } from "../model/plan.js";
+import type { SyntheticData } from "../model/synth.js";
 import { appendAll } from "../util/arrays.js";
 
 export interface PlanTextOptions {
@@ -242,11 +242,16 @@ function renderSynthetic(synth: SyntheticData): string[] {
   const out = [
     `      ${pc.magenta("synthetic")} ${synth.ports.join(", ")}: ${r.rows} rows, seed ${r.seed}, ${r.format}${r.header ? " with header" : " without header"}, ${r.parts} part(s)  ${pc.dim(`(${r.layoutSource})`)}`,
   ];
-  if (r.label) out.push(`               label ${r.label.name} ∈ {${r.label.classes.join(", ")}}  ${pc.dim(`(${r.label.source})`)}`);
+  if (r.label)
+    out.push(
+      `               label ${r.label.name} ∈ {${r.label.classes.join(", ")}}  ${pc.dim(`(${r.label.source})`)}`,
+    );
   if (r.id) out.push(`               id    ${r.id.name}  ${pc.dim(`(${r.id.source})`)}`);
   if (r.columns.length <= 12) {
     for (const c of r.columns)
-      out.push(`               ${c.fileName} ${pc.cyan(c.kind)}${c.missing ? ` ${pc.dim(`${c.missing * 100}% missing`)}` : ""}  ${pc.dim(`← ${c.source}; ${c.kindSource}`)}`);
+      out.push(
+        `               ${c.fileName} ${pc.cyan(c.kind)}${c.missing ? ` ${pc.dim(`${c.missing * 100}% missing`)}` : ""}  ${pc.dim(`← ${c.source}; ${c.kindSource}`)}`,
+      );
     return out;
   }
   const groups = new Map<string, number>();

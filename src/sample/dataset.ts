@@ -27,7 +27,12 @@ interface Row extends Candidate {
   readonly index: number;
 }
 
-export function sampleDataset(source: string, files: readonly string[], target: string, options: DatasetOptions): FileCounts {
+export function sampleDataset(
+  source: string,
+  files: readonly string[],
+  target: string,
+  options: DatasetOptions,
+): FileCounts {
   const isFile = statSync(source).isFile();
   const rel = (file: string) => (isFile ? path.basename(file) : path.relative(source, file));
   const rng = new Random(options.seed, "sample", path.basename(source));
@@ -92,7 +97,12 @@ function parquetLabels(file: string, options: DatasetOptions): (string | null)[]
 }
 
 function writeParquetRows(file: string, out: string, rows: readonly Row[], python: string): void {
-  const done = parquetRequest(python, { op: "sample", source: file, target: out, rows: rows.map((r) => r.index) });
+  const done = parquetRequest(python, {
+    op: "sample",
+    source: file,
+    target: out,
+    rows: rows.map((r) => r.index),
+  });
   if (!done.ok) sampleError(file, done.message, done.missingPyarrow, python);
 }
 

@@ -31,7 +31,12 @@ export interface Candidate {
 const READ_WHOLE_BYTES = 4 * 1024 * 1024;
 const PROBE_BYTES = 8192;
 
-export function openLineFile(file: string, kind: LineKind, label: string | null, signature: readonly string[] | null): LineFile {
+export function openLineFile(
+  file: string,
+  kind: LineKind,
+  label: string | null,
+  signature: readonly string[] | null,
+): LineFile {
   const fd = openSync(file, "r");
   try {
     const size = fstatSync(fd).size;
@@ -61,7 +66,11 @@ export function openLineFile(file: string, kind: LineKind, label: string | null,
 }
 
 /** About `count` distinct data lines of the file: all of them when it is small. */
-export function candidates(lf: LineFile, count: number, rng: Random): { lines: Candidate[]; estimatedRows: number } {
+export function candidates(
+  lf: LineFile,
+  count: number,
+  rng: Random,
+): { lines: Candidate[]; estimatedRows: number } {
   const fd = openSync(lf.file, "r");
   try {
     const span = lf.size - lf.dataStart;

@@ -3,7 +3,7 @@
  * share, and at least a few rows, so a stratified train/test split downstream still works),
  * deterministic for a seed.
  */
-import { Random } from "../synth/random.js";
+import type { Random } from "../synth/random.js";
 
 /** Rows every class keeps when it has them: a stratified 3-way split needs at least 2 per part. */
 export const MIN_PER_CLASS = 6;

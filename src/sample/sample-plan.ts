@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { InputProvision, PlanNode, Plan, SampledDataset, ScriptNode } from "../model/plan.js";
+import type { InputProvision, Plan, PlanNode, SampledDataset, ScriptNode } from "../model/plan.js";
 import { listFiles } from "../util/files.js";
 import { sampleDataset } from "./dataset.js";
 
@@ -34,7 +34,10 @@ export function sampleUserData(plan: Plan, options: SampleOptions): Plan {
     if (node.kind === "phantom") {
       const supplied: Record<string, string | null> = {};
       for (const [port, p] of Object.entries(node.suppliedOutputs)) {
-        supplied[port] = p && existsSync(p) ? copy(p, labelFor(plan, node.name, port), signatureOf(node.suppliedOutputs)) : p;
+        supplied[port] =
+          p && existsSync(p)
+            ? copy(p, labelFor(plan, node.name, port), signatureOf(node.suppliedOutputs))
+            : p;
       }
       return { ...node, suppliedOutputs: supplied };
     }

@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Project } from "../config/project.js";
 import type { PhantomNode, Plan, PlanNode, Question, ScriptNode } from "../model/plan.js";
-import type { SynthRecipe, SyntheticData } from "../model/synth.js";
+import type { SyntheticData, SynthRecipe } from "../model/synth.js";
 import { isObject } from "../util/guards.js";
 import { type ConfigEntryView, type EnvView, fieldFacts, type HyperparameterFile } from "./facts.js";
 import { deriveRecipe } from "./recipe.js";
@@ -29,7 +29,11 @@ export function attachSynthesis(plan: Plan, project: Project): Plan {
     const config = node.config ? (entries.find((e) => e.key === node.config!.key)?.fields ?? null) : null;
     const { recipe, untyped } = deriveRecipe({ node: node.name, settings, config, facts });
     for (const column of untyped) questions.push(columnQuestion(plan, node, column));
-    const synthetic: SyntheticData = { recipeHash: recipeHash(recipe), ports: Object.keys(ports).sort(), recipe };
+    const synthetic: SyntheticData = {
+      recipeHash: recipeHash(recipe),
+      ports: Object.keys(ports).sort(),
+      recipe,
+    };
     return { ...node, synthetic } satisfies PhantomNode;
   });
   return {
@@ -48,7 +52,9 @@ export function attachSynthesis(plan: Plan, project: Project): Plan {
 export const GENERATOR_VERSION = 3;
 
 export function recipeHash(recipe: SynthRecipe): string {
-  return createHash("sha256").update(JSON.stringify({ generator: GENERATOR_VERSION, recipe })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ generator: GENERATOR_VERSION, recipe }))
+    .digest("hex");
 }
 
 function columnQuestion(plan: Plan, node: PhantomNode, column: string): Question {

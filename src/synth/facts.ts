@@ -59,7 +59,9 @@ export function fieldFacts(inputs: FactInputs): FieldFacts {
   };
   const lists: [string, Readonly<Record<string, unknown>>][] = [
     ...inputs.hyperparameters.map((h) => [h.file, h.data] as [string, Readonly<Record<string, unknown>>]),
-    ...inputs.entries.map((e) => [`config ${e.key}`, e.fields] as [string, Readonly<Record<string, unknown>>]),
+    ...inputs.entries.map(
+      (e) => [`config ${e.key}`, e.fields] as [string, Readonly<Record<string, unknown>>],
+    ),
   ];
   let label = firstEnv(inputs.envs, "LABEL_FIELD");
   let id = firstEnv(inputs.envs, "ID_FIELD");
@@ -71,7 +73,11 @@ export function fieldFacts(inputs: FactInputs): FieldFacts {
     for (const name of strings(fields.cat_field_list)) kind(name, "categorical", `${where} cat_field_list`);
     for (const name of strings(fields.tab_field_list)) kind(name, "numeric", `${where} tab_field_list`);
     for (const [name, type] of inferenceVariables(fields.source_model_inference_input_variable_list)) {
-      kind(name, type === "NUMERIC" ? "numeric" : "categorical", `${where} source_model_inference_input_variable_list (${type})`);
+      kind(
+        name,
+        type === "NUMERIC" ? "numeric" : "categorical",
+        `${where} source_model_inference_input_variable_list (${type})`,
+      );
     }
     for (const name of strings(fields.full_field_list)) need(name, `${where} full_field_list`);
     for (const field of ["label_name", "label_field"]) {

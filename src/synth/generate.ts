@@ -32,7 +32,10 @@ export function generateTable(recipe: SynthRecipe): GeneratedColumn[] {
   for (const col of recipe.columns) {
     if (col.kind === "numeric") {
       const rng = stream("latent", col.name);
-      latent.set(col.name, Array.from({ length: n }, () => rng.normal()));
+      latent.set(
+        col.name,
+        Array.from({ length: n }, () => rng.normal()),
+      );
     } else if (col.kind === "categorical") levels.set(col.name, categorical(col.name, n, stream, shared));
   }
   const labels = recipe.label ? makeLabels(recipe, latent, levels, stream, shared) : null;
@@ -42,7 +45,11 @@ export function generateTable(recipe: SynthRecipe): GeneratedColumn[] {
     switch (col.kind) {
       case "numeric": {
         const shape = numericShape(col.name);
-        return { column: col, type: shape.type, values: latent.get(col.name)!.map((z) => blank(shape.value(z))) };
+        return {
+          column: col,
+          type: shape.type,
+          values: latent.get(col.name)!.map((z) => blank(shape.value(z))),
+        };
       }
       case "categorical": {
         const l = levels.get(col.name)!;
@@ -57,7 +64,8 @@ export function generateTable(recipe: SynthRecipe): GeneratedColumn[] {
       case "date": {
         const rng = stream("date", col.name);
         const start = Date.parse(`${recipe.dates.start}T00:00:00Z`);
-        const day = () => new Date(start + rng.below(recipe.dates.days) * 86_400_000).toISOString().slice(0, 10);
+        const day = () =>
+          new Date(start + rng.below(recipe.dates.days) * 86_400_000).toISOString().slice(0, 10);
         return { column: col, type: "string", values: Array.from({ length: n }, () => blank(day())) };
       }
       default: {
@@ -154,7 +162,12 @@ function interceptFor(scores: readonly number[], rate: number): number {
 
 /** A monotone map from the latent value to something that looks like the column (counts, amounts, flags). */
 function numericShape(name: string): { type: CellType; value: (z: number) => number } {
-  const words = new Set(shortName(name).replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase().split(/[^a-z0-9]+/));
+  const words = new Set(
+    shortName(name)
+      .replace(/([a-z])([A-Z])/g, "$1_$2")
+      .toLowerCase()
+      .split(/[^a-z0-9]+/),
+  );
   const has = (...w: string[]) => w.some((x) => words.has(x));
   if (has("is", "has", "any", "flag")) return { type: "int", value: (z) => (z > 0.6 ? 1 : 0) };
   if (has("count", "cnt", "num", "n", "number", "qty", "quantity", "items"))

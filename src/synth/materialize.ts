@@ -18,11 +18,18 @@ export interface MaterializeResult {
 
 export function materializeSynthesis(plan: Plan, baseDir: string, python: string): MaterializeResult[] {
   return plan.nodes
-    .filter((n): n is PhantomNode & Required<Pick<PhantomNode, "synthetic">> => n.kind === "phantom" && !!n.synthetic)
+    .filter(
+      (n): n is PhantomNode & Required<Pick<PhantomNode, "synthetic">> =>
+        n.kind === "phantom" && !!n.synthetic,
+    )
     .map((node) => ensure(node, baseDir, python));
 }
 
-function ensure(node: PhantomNode & Required<Pick<PhantomNode, "synthetic">>, baseDir: string, python: string) {
+function ensure(
+  node: PhantomNode & Required<Pick<PhantomNode, "synthetic">>,
+  baseDir: string,
+  python: string,
+) {
   const dir = path.dirname(synthesizedOutputPath(baseDir, node.name, "DATA"));
   const marker = path.join(dir, "recipe.json");
   if (existsSync(marker) && SYNTH_PORTS.every((p) => existsSync(path.join(dir, p)))) {

@@ -31,7 +31,8 @@ export function deriveRecipe(input: RecipeInput): RecipeResult {
   const { node, settings, config, facts } = input;
   const schema = sourceSchema(config);
   const names = new Map<string, string>();
-  for (const c of declaredColumns(node, config, schema)) if (!names.has(c.value)) names.set(c.value, c.source);
+  for (const c of declaredColumns(node, config, schema))
+    if (!names.has(c.value)) names.set(c.value, c.source);
   for (const c of facts.required) if (!names.has(c.value)) names.set(c.value, c.source);
   for (const name of Object.keys(settings.columns ?? {}))
     if (!names.has(name)) names.set(name, `dagtest.yaml nodes.${node} synthesize.columns`);
@@ -160,7 +161,8 @@ function layoutOf(
   config: RecipeInput["config"],
 ): { format: SynthFormat; header: boolean; parts: number; layoutSource: string } {
   const spec = outputSpec(config);
-  if (!spec) return { format: "csv", header: true, parts: 1, layoutSource: "dagtest default (no output_spec)" };
+  if (!spec)
+    return { format: "csv", header: true, parts: 1, layoutSource: "dagtest default (no output_spec)" };
   const given = typeof spec.output_format === "string" ? spec.output_format.toLowerCase() : "csv";
   const format: SynthFormat = given === "parquet" ? "parquet" : given === "tsv" ? "tsv" : "csv";
   const count = typeof spec.output_file_count === "number" ? spec.output_file_count : 0;

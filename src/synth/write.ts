@@ -22,7 +22,9 @@ export function writeRecipe(recipe: SynthRecipe, dir: string, python: string): v
   else {
     const sep = recipe.format === "tsv" ? "\t" : ",";
     ranges.forEach(([from, to], k) => {
-      const lines: string[] = recipe.header ? [table.map((c) => quote(c.column.fileName, sep)).join(sep)] : [];
+      const lines: string[] = recipe.header
+        ? [table.map((c) => quote(c.column.fileName, sep)).join(sep)]
+        : [];
       for (let i = from; i < to; i++) lines.push(table.map((c) => cell(c.values[i] ?? null, sep)).join(sep));
       writeFileSync(path.join(dir, "DATA", partName(k, recipe.format)), `${lines.join("\n")}\n`);
     });
@@ -66,7 +68,8 @@ function writeParquet(
 /** `rows` split into `parts` contiguous ranges, as even as possible. */
 export function partRanges(rows: number, parts: number): [number, number][] {
   const out: [number, number][] = [];
-  for (let k = 0; k < parts; k++) out.push([Math.floor((rows * k) / parts), Math.floor((rows * (k + 1)) / parts)]);
+  for (let k = 0; k < parts; k++)
+    out.push([Math.floor((rows * k) / parts), Math.floor((rows * (k + 1)) / parts)]);
   return out;
 }
 
@@ -80,5 +83,7 @@ function cell(value: Cell, sep: string): string {
 }
 
 function quote(text: string, sep: string): string {
-  return text.includes(sep) || text.includes('"') || text.includes("\n") ? `"${text.replaceAll('"', '""')}"` : text;
+  return text.includes(sep) || text.includes('"') || text.includes("\n")
+    ? `"${text.replaceAll('"', '""')}"`
+    : text;
 }

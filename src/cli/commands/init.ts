@@ -27,6 +27,7 @@ import { summaryText } from "../wizard/render.js";
 import { addProjectOptions } from "./plan.js";
 
 interface InitOptions extends FactoryCliOptions {
+  synthesize?: boolean | string;
   answers?: string;
   set?: string[];
   yes?: boolean;
@@ -45,6 +46,10 @@ export function registerInit(program: Command, done: (result: CommandResult) => 
       .description("write dagtest.yaml, asking only for what no script, interface or config can provide"),
   )
     .option("--path <prefix=dir>", "remap a config source dir prefix to a local folder; repeatable", collect)
+    .option(
+      "--synthesize [rows]",
+      "synthesize the data of every phantom output nobody supplies, from the config (default 500 rows)",
+    )
     .option("--answers <file>", "answers as a YAML/JSON mapping: nodes.<node>.outputs.<port>: <path>, ...")
     .option("--set <key=value>", "one answer, e.g. nodes.X.outputs.DATA=data/x; repeatable", collect)
     .option("-y, --yes", "do not ask, even in a terminal: fail listing what is still missing")
@@ -77,6 +82,10 @@ async function runInit(target: string | undefined, options: InitOptions): Promis
     const problems = checkAnswers(factory, answers);
     if (problems.length > 0) throw answersError(problems);
     applyAnswers(factory, answers);
+    if (options.synthesize !== undefined && options.synthesize !== false) {
+      const rows = options.synthesize === true ? undefined : Number(options.synthesize);
+      factory.synthesizePhantomOutputs(rows === undefined ? {} : { rows });
+    }
     return factory;
   };
   const factory = await make();
@@ -140,6 +149,7 @@ function missingError(
       "Put the answers in a YAML (or JSON) file and run `dagtest init --answers answers.yaml`; answers.yaml:",
       ...example,
       "        or give each with --set KEY=VALUE, or run `dagtest init` in a terminal to be asked.",
+      "        A phantom's output can also be synthesized from the config: the value `synthesize`, or `dagtest init --synthesize`.",
     ].join("\n"),
   });
 }

@@ -22,7 +22,7 @@ export interface AnswerProblem {
 }
 
 const KEY_HINT =
-  "Write keys as dagtest.yaml paths: nodes.<node>.outputs.<port> (a phantom's data), nodes.<node>.inputs.<port>, nodes.<node>.env.<NAME>, nodes.<node>.job_args.<name>, or any other key of dagtest.yaml (run.timeout, nodes.<node>.skip, run.guards.stub_modules, ...).";
+  "Write keys as dagtest.yaml paths: nodes.<node>.outputs.<port> (a phantom's data: a path, or `synthesize`), nodes.<node>.inputs.<port>, nodes.<node>.env.<NAME>, nodes.<node>.job_args.<name>, or any other key of dagtest.yaml (run.timeout, nodes.<node>.skip, run.guards.stub_modules, ...).";
 
 /** `--set`/answers-file keys that are not a script's answers: edits of any dagtest.yaml key. */
 export function splitSettings(given: ReadonlyMap<string, unknown>): {

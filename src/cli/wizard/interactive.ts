@@ -10,7 +10,7 @@ import pc from "picocolors";
 import type { TestingFactory } from "../../factory/factory.js";
 import { type AnswerValue, applyAnswers, checkAnswer, normaliseAnswer, remainingMissing } from "./answers.js";
 import type { WizardQuestion } from "./questions.js";
-import { wizardQuestions } from "./questions.js";
+import { SYNTHESIZE, wizardQuestions } from "./questions.js";
 import { overviewText, relativeTo, scriptHeader, summaryText } from "./render.js";
 
 export interface WizardContext {
@@ -107,14 +107,21 @@ async function ask(
   previous: AnswerValue | undefined,
 ): Promise<Reply> {
   for (;;) {
+    const synth = q.section === "outputs";
     const value = await text({
       message: questionText(q),
-      placeholder: q.required ? "< to go back" : "Enter to skip · < to go back",
+      placeholder: synth
+        ? `Enter: synthesize it from the config · or type the path of your own data${q.required ? "" : " · - to skip"} · < back`
+        : q.required
+          ? "< to go back"
+          : "Enter to skip · < to go back",
       ...(previous === undefined ? {} : { initialValue: String(previous) }),
     });
     if (isCancel(value)) return value;
     const typed = (value ?? "").trim();
     if (typed === "<") return BACK;
+    if (synth && typed === "-" && !q.required) return SKIP;
+    if (synth && typed === "") return SYNTHESIZE;
     if (typed === "") {
       if (!q.required) return SKIP;
       log.warn(`${q.key} needs an answer (${q.why}). Type a value, or < to go back.`);

@@ -106,12 +106,15 @@ function feedsOf(factory: TestingFactory, key: AnswerKey): string[] {
     .map((w) => `${w.to.node}.${w.to.port}`);
 }
 
+/** The answer that asks dagtest to synthesize a phantom's output (the wizard's default). */
+export const SYNTHESIZE = "synthesize";
+
 /** One answer as a configuration of its node. */
 export function configurationOf(key: AnswerKey, value: string | number | boolean): ScriptConfiguration {
   const path = typeof value === "string" ? value : String(value);
   switch (key.section) {
     case "outputs":
-      return { outputs: { [key.name]: path } };
+      return { outputs: { [key.name]: path === SYNTHESIZE ? { synthesize: {} } : path } };
     case "inputs":
       return { inputs: { [key.name]: path } };
     case "env":
