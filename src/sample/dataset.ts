@@ -45,7 +45,7 @@ export function sampleDataset(
     if (kind === "parquet") {
       const labels = parquetLabels(file, options);
       seen.set(file, labels.length);
-      labels.forEach((label, index) => rows.push({ file, offset: index, text: "", label, index }));
+      for (const [index, label] of labels.entries()) rows.push({ file, offset: index, text: "", label, index });
     } else if (kind) {
       const lf = openLineFile(file, kind, options.label, options.signature);
       headers.set(file, lf.header);
@@ -57,7 +57,11 @@ export function sampleDataset(
   }
   const chosen = stratifiedPick(rows, (r) => r.label, options.rows, rng);
   const byFile = new Map<string, Row[]>();
-  for (const row of chosen) byFile.set(row.file, [...(byFile.get(row.file) ?? []), row]);
+  for (const row of chosen) {
+    const list = byFile.get(row.file);
+    if (list) list.push(row);
+    else byFile.set(row.file, [row]);
+  }
   const counts: FileCounts = [];
   for (const file of files) {
     const out = path.join(target, rel(file));
