@@ -45,7 +45,8 @@ export function sampleDataset(
     if (kind === "parquet") {
       const labels = parquetLabels(file, options);
       seen.set(file, labels.length);
-      for (const [index, label] of labels.entries()) rows.push({ file, offset: index, text: "", label, index });
+      for (const [index, label] of labels.entries())
+        rows.push({ file, offset: index, text: "", label, index });
     } else if (kind) {
       const lf = openLineFile(file, kind, options.label, options.signature);
       headers.set(file, lf.header);
