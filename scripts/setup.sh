@@ -36,7 +36,7 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'pass' 2>/dev/null; then
   "$PY" -m venv .venv
 fi
 if ! stamp_ok .venv/.dagtest-stamp python/requirements.txt; then
-  log "installing Python packages into .venv (pandas, scikit-learn, pytest)"
+  log "installing Python packages into .venv (pandas, scikit-learn, pyarrow, pytest)"
   .venv/bin/python -m pip install --disable-pip-version-check -q -r python/requirements.txt
   touch .venv/.dagtest-stamp
 fi
