@@ -65,7 +65,8 @@ describe("generated values", () => {
     const rate = values("is_fraud").filter((v) => v === 1).length / 2000;
     expect(rate).toBeGreaterThan(0.15);
     expect(rate).toBeLessThan(0.45);
-    for (const d of values("tag_date")) expect(String(d) >= "2025-01-01" && String(d) < "2025-01-31").toBe(true);
+    for (const d of values("tag_date"))
+      expect(String(d) >= "2025-01-01" && String(d) < "2025-01-31").toBe(true);
   });
 
   it("leaves about the declared share of values missing", () => {
@@ -83,10 +84,7 @@ describe("generated values", () => {
   it("makes the label depend on the features, the same way for every phantom of the pipeline", () => {
     const label = values("is_fraud");
     const strength = (t: typeof table, name: string) =>
-      auc(
-        t.find((c) => c.column.name === name)!.values,
-        t.find((c) => c.column.name === "is_fraud")!.values,
-      );
+      auc(t.find((c) => c.column.name === name)!.values, t.find((c) => c.column.name === "is_fraud")!.values);
     const best = ["amount", "n_items_count", "x.score"].map((n) => strength(table, n) - 0.5);
     expect(Math.max(...best.map(Math.abs))).toBeGreaterThan(0.1);
     const other = generateTable(recipe({ node: "Load_calibration", seed: 7 }));

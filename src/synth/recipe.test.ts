@@ -13,11 +13,16 @@ const hasProject = existsSync(hyperFile);
 
 function abEntries(): ConfigEntryView[] {
   const config = loadPipelineConfig(path.join(project, "pipeline_config/config.json"));
-  return Object.entries(config.specific).map(([key, fields]) => ({ key, fields: { ...config.shared, ...fields } }));
+  return Object.entries(config.specific).map(([key, fields]) => ({
+    key,
+    fields: { ...config.shared, ...fields },
+  }));
 }
 
 function abHyperparameters(): HyperparameterFile[] {
-  return [{ file: "dockers/hyperparams/hyperparameters.json", data: JSON.parse(readFileSync(hyperFile, "utf8")) }];
+  return [
+    { file: "dockers/hyperparams/hyperparameters.json", data: JSON.parse(readFileSync(hyperFile, "utf8")) },
+  ];
 }
 
 const settings = (given: object = {}) => synthesizeSettings.parse(given);
@@ -91,7 +96,12 @@ describe.runIf(hasProject)("the recipe of ab_lightgbm's Cradle data (the real co
 
   it("types the features from Registration's variable list when the hyperparameters are not read", () => {
     const bare = fieldFacts({ entries, hyperparameters: [], envs: [] });
-    const r = deriveRecipe({ node: "CradleDataLoading_calibration", settings: settings(), config, facts: bare });
+    const r = deriveRecipe({
+      node: "CradleDataLoading_calibration",
+      settings: settings(),
+      config,
+      facts: bare,
+    });
     const kinds = new Map(r.recipe.columns.map((c) => [c.name, c.kind]));
     for (const name of hyper.tab_field_list as string[]) expect(kinds.get(name)).toBe("numeric");
     expect(r.recipe.label!.name).toBe("is_abuse");
@@ -101,7 +111,11 @@ describe.runIf(hasProject)("the recipe of ab_lightgbm's Cradle data (the real co
 
 describe("a recipe where the project does not say enough", () => {
   const config = {
-    output_spec: { output_schema: ["id", "score", "mystery"], output_format: "CSV", keep_dot_in_output_schema: true },
+    output_spec: {
+      output_schema: ["id", "score", "mystery"],
+      output_format: "CSV",
+      keep_dot_in_output_schema: true,
+    },
   };
   const facts = fieldFacts({
     entries: [{ key: "Train", fields: { label_name: "y", id_name: "id", tab_field_list: ["score"] } }],

@@ -3,8 +3,9 @@
  * example with its hand-made data replaced by synthesis, `dagtest init --synthesize`, and
  * `--sample 50` on a million-row CSV.
  */
-import { createHash } from "node:crypto";
+
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +18,12 @@ beforeAll(buildCli, 120_000);
 afterAll(removeTempDirs);
 
 function dagtest(args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cliPath, ...args], { cwd, env: cliEnv(), encoding: "utf8", timeout: 240_000 });
+  return spawnSync(process.execPath, [cliPath, ...args], {
+    cwd,
+    env: cliEnv(),
+    encoding: "utf8",
+    timeout: 240_000,
+  });
 }
 
 function parsed<T>(result: SpawnSyncReturns<string>): T {
@@ -74,7 +80,9 @@ describe("the bundled example with its hand-made data replaced by synthesis", ()
       ["country", "categorical"],
       ["is_fraud", "label"],
     ]);
-    expect(columns.find((c) => c.name === "payment_method")!.kindSource).toMatch(/CAT_FIELD_LIST of RiskTableMapping/);
+    expect(columns.find((c) => c.name === "payment_method")!.kindSource).toMatch(
+      /CAT_FIELD_LIST of RiskTableMapping/,
+    );
     expect(phantom.synthetic!.recipe).toMatchObject({ format: "csv", header: false, rows: 400 });
   });
 
@@ -83,7 +91,12 @@ describe("the bundled example with its hand-made data replaced by synthesis", ()
     expect(result.summary).toMatchObject({ passed: 8, failed: 0 });
     const metrics = JSON.parse(
       readFileSync(
-        path.join(dir, ".dagtest/runs", result.runId, "ModelEval_calibration/out/metrics_output/metrics.json"),
+        path.join(
+          dir,
+          ".dagtest/runs",
+          result.runId,
+          "ModelEval_calibration/out/metrics_output/metrics.json",
+        ),
         "utf8",
       ),
     ) as { auc_roc: number };
@@ -135,7 +148,11 @@ describe("dagtest init --synthesize", () => {
     const spec = readFileSync(path.join(dir, "dagtest.yaml"), "utf8");
     for (const job of ["training", "calibration"])
       for (const port of ["DATA", "SIGNATURE", "METADATA"])
-        expect(spec).toMatch(new RegExp(`CradleDataLoading_${job}:\\n    outputs:\\n(      \\w+: .*\\n)*      ${port}: \\{synthesize: \\{rows: 300, seed: 1\\}\\}`));
+        expect(spec).toMatch(
+          new RegExp(
+            `CradleDataLoading_${job}:\\n    outputs:\\n(      \\w+: .*\\n)*      ${port}: \\{synthesize: \\{rows: 300, seed: 1\\}\\}`,
+          ),
+        );
     expect(dagtest(["status", "."], dir).status).toBe(0);
   });
 
@@ -211,7 +228,10 @@ describe("dagtest run --sample 50 on a 1,000,000-row CSV", () => {
       readFileSync(path.join(dir, ".dagtest/runs", result.runId, "run.json"), "utf8"),
     ) as { plan: Plan };
     expect(record.plan.sampling).toMatchObject({ rows: 50, seed: 1 });
-    expect(record.plan.sampling!.datasets[0]).toMatchObject({ source: path.join(dir, "data"), stratifiedBy: "label" });
+    expect(record.plan.sampling!.datasets[0]).toMatchObject({
+      source: path.join(dir, "data"),
+      stratifiedBy: "label",
+    });
     expect(record.plan.sampling!.datasets[0]!.files[0]![1]).toBe(50);
     const unsampled = parsed<RunResult>(dagtest(["run", ".", "--json"], dir));
     expect(unsampled.scriptResults.count?.status).toBe("passed");
@@ -220,3 +240,28 @@ describe("dagtest run --sample 50 on a 1,000,000-row CSV", () => {
     expect(readdirSync(path.join(dir, ".dagtest/samples"))).toHaveLength(1);
   }, 240_000);
 });
+
+describe("dagtest run --sample on the example's headerless Cradle shards", () => {
+  it("passes every script on 60 rows per dataset, and leaves the example's data as it was", () => {
+    const dir = tempDir();
+    cpSync(path.join(repoRoot, "examples/tabular"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(".dagtest"),
+    });
+    const before = hashOf(path.join(dir, "data"));
+    const result = parsed<RunResult>(
+      dagtest(["run", ".", "--sample", "60", "--json", "--python", testPython()], dir),
+    );
+    expect(result.summary).toMatchObject({ passed: 8, failed: 0 });
+    const flow = result.dataFlowResults.find(
+      (d) => d.from.node === "CradleDataLoading_training" && d.from.port === "DATA",
+    );
+    expect(flow?.rows).toBe(60);
+    expect(hashOf(path.join(dir, "data"))).toBe(before);
+  }, 240_000);
+});
+
+function hashOf(dir: string): string {
+  return spawnSync("sh", ["-c", `find . -type f | sort | xargs sha256sum`], { cwd: dir, encoding: "utf8" })
+    .stdout;
+}
