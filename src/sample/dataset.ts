@@ -50,7 +50,8 @@ export function sampleDataset(
     } else if (kind) {
       const lf = openLineFile(file, kind, options.label, options.signature);
       headers.set(file, lf.header);
-      const share = Math.ceil((20 * options.rows * statSync(file).size) / Math.max(1, totalBytes));
+      // A pilot of ~10 rows per row kept, so rare classes are seen and each keeps its share.
+      const share = Math.ceil((10 * options.rows * statSync(file).size) / Math.max(1, totalBytes));
       const found = candidates(lf, Math.max(share, 200), rng);
       seen.set(file, found.estimatedRows);
       for (const c of found.lines) rows.push({ ...c, index: c.offset });

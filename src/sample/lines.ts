@@ -29,7 +29,7 @@ export interface Candidate {
 
 /** Files up to this size are read whole: exact, and as cheap as probing. */
 const READ_WHOLE_BYTES = 4 * 1024 * 1024;
-const PROBE_BYTES = 8192;
+const PROBE_BYTES = 2048;
 
 export function openLineFile(
   file: string,
@@ -104,18 +104,20 @@ export function candidates(
 /** The whole line that starts after byte `probe` (the first data line for a probe before it). */
 function lineAfter(fd: number, lf: LineFile, probe: number): Candidate | null {
   let start = lf.dataStart;
+  let chunk = readBytes(fd, Math.max(probe, start), Math.min(PROBE_BYTES, lf.size - Math.max(probe, start)));
   if (probe >= lf.dataStart) {
-    const chunk = readBytes(fd, probe, Math.min(PROBE_BYTES, lf.size - probe));
     const nl = chunk.indexOf(10);
     if (nl < 0) return null;
     start = probe + nl + 1;
+    chunk = chunk.subarray(nl + 1);
   }
+  // Usually the line is already in the probe's chunk: one read per row.
   const parts: Buffer[] = [];
-  for (let at = start; at < lf.size; at += PROBE_BYTES) {
-    const chunk = readBytes(fd, at, Math.min(PROBE_BYTES, lf.size - at));
+  for (let at = start + chunk.length; ; at += PROBE_BYTES) {
     const nl = chunk.indexOf(10);
     parts.push(nl < 0 ? chunk : chunk.subarray(0, nl));
-    if (nl >= 0) break;
+    if (nl >= 0 || at >= lf.size) break;
+    chunk = readBytes(fd, at, Math.min(PROBE_BYTES, lf.size - at));
   }
   const text = Buffer.concat(parts).toString("utf8");
   return text.trim() ? candidate(lf, start, text) : null;
