@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Project } from "../config/project.js";
-import type { PhantomNode, Plan, PlanNode, Question, ScriptNode } from "../model/plan.js";
+import type { PhantomNode, Plan, PlanNode, Problem, Question, ScriptNode } from "../model/plan.js";
 import type { SyntheticData, SynthRecipe } from "../model/synth.js";
 import { isObject } from "../util/guards.js";
 import { type ConfigEntryView, type EnvView, fieldFacts, type HyperparameterFile } from "./facts.js";
@@ -21,10 +21,14 @@ export function attachSynthesis(plan: Plan, project: Project): Plan {
   const entries = configEntries(project);
   const hyperparameters = hyperparameterFiles(plan, project.baseDir);
   const questions: Question[] = [...plan.questions];
+  const problems: Problem[] = [...plan.problems];
   const nodes: PlanNode[] = plan.nodes.map((node) => {
     const ports = project.synthesize[node.name];
     if (node.kind !== "phantom" || !ports) return node;
-    const settings = Object.values(ports)[0]!;
+    const all = Object.values(ports);
+    const settings = all[0]!;
+    if (all.some((s) => JSON.stringify(s) !== JSON.stringify(settings)))
+      problems.push(mixedSettings(node.name, Object.keys(ports)[0]!));
     const facts = fieldFacts({ entries, hyperparameters, envs: envsFrom(plan, node) });
     const config = node.config ? (entries.find((e) => e.key === node.config!.key)?.fields ?? null) : null;
     const { recipe, untyped } = deriveRecipe({ node: node.name, settings, config, facts });
@@ -40,8 +44,10 @@ export function attachSynthesis(plan: Plan, project: Project): Plan {
     ...plan,
     nodes,
     questions,
+    problems,
     summary: {
       ...plan.summary,
+      warnings: plan.summary.warnings + problems.length - plan.problems.length,
       questions: questions.length,
       ready: plan.summary.errors === 0 && questions.length === 0,
     },
@@ -55,6 +61,18 @@ export function recipeHash(recipe: SynthRecipe): string {
   return createHash("sha256")
     .update(JSON.stringify({ generator: GENERATOR_VERSION, recipe }))
     .digest("hex");
+}
+
+/** The ports of a phantom are one dataset: one set of synthesize settings applies to all. */
+function mixedSettings(node: string, first: string): Problem {
+  return {
+    severity: "warning",
+    code: "DAGTEST_SYNTH_MIXED_SETTINGS",
+    message: `The outputs of ${node} ask for different synthesize settings; they are one dataset, made with those of ${first}.`,
+    hint: `Give every output of ${node} the same {synthesize: {...}}.`,
+    node,
+    location: null,
+  };
 }
 
 function columnQuestion(plan: Plan, node: PhantomNode, column: string): Question {
