@@ -119,6 +119,7 @@ export async function runProjectPlan(
     sample: settings.sample ?? project.execution.sample ?? null,
     sampleSeed: project.execution.sample_seed,
   });
+  out.write(userDataNotes(prepared));
   return session.run(prepared, {
     project,
     reporters,
@@ -130,6 +131,24 @@ export async function runProjectPlan(
     command: settings.command,
     snapshotMode: settings.snapshotMode,
   });
+}
+
+/** One line per synthesized phantom and for the sampling, before the run's progress. */
+function userDataNotes(plan: Plan): string {
+  const lines: string[] = [];
+  for (const node of plan.nodes) {
+    if (node.kind !== "phantom" || !node.synthetic) continue;
+    const r = node.synthetic.recipe;
+    lines.push(
+      `[dagtest] synthetic data for ${node.name} (${node.synthetic.ports.join(", ")}): ${r.rows} rows, ${r.columns.length} columns, ${r.format}, seed ${r.seed}`,
+    );
+  }
+  const s = plan.sampling;
+  if (s)
+    lines.push(
+      `[dagtest] sampled ${s.datasets.length} user dataset(s) to ${s.rows} rows (seed ${s.seed}); your files are unchanged`,
+    );
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
 /** First Ctrl-C/SIGTERM aborts the run; a second quits at once. Returns the uninstaller. */

@@ -133,7 +133,7 @@ export class ConsoleReporter implements Reporter {
       for (const f of result.dataFlowResults) {
         const mark = f.ok ? pc.green("✓") : pc.yellow("!");
         lines.push(
-          `  ${mark} ${f.from.node}.${f.from.port} → ${f.to.node}.${f.to.port}  ${pc.dim(f.message)}`,
+          `  ${mark} ${f.from.node}.${f.from.port} → ${f.to.node}.${f.to.port}  ${pc.dim(f.message)}${userDataTag(f.path)}`,
         );
       }
     }
@@ -193,4 +193,14 @@ export function seconds(ms: number): string {
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Data dagtest made in its own folders: synthesized from the config, or a --sample copy. */
+function userDataTag(at: string): string {
+  const parts = at.split(path.sep);
+  const dagtest = parts.lastIndexOf(".dagtest");
+  const kind = dagtest >= 0 ? parts[dagtest + 1] : undefined;
+  if (kind === "synth") return pc.magenta("  (synthetic)");
+  if (kind === "samples") return pc.magenta("  (sampled)");
+  return "";
 }
