@@ -78,7 +78,9 @@ export function watchedPaths(project: Project, plan: Plan): string[] {
   for (const node of plan.nodes) {
     add(node.interface?.file);
     if (node.kind === "phantom") {
-      for (const supplied of Object.values(node.suppliedOutputs)) add(supplied);
+      // Synthesized data is dagtest's own output: its recipe comes from files watched already.
+      for (const [port, supplied] of Object.entries(node.suppliedOutputs))
+        if (!node.synthetic?.ports.includes(port)) add(supplied);
       continue;
     }
     add(node.script.path);
