@@ -1,0 +1,136 @@
+/**
+ * The real ab_lightgbm project with no data from the user at all: its two Cradle phantoms'
+ * outputs synthesized from its config and hyperparameters (`dagtest init --synthesize` writes the
+ * same). The plan has no open question, the run meets the project's own bugs as it does with
+ * hand-made data (ab-lightgbm.test.ts), and with the user's fixes applied to a copy every script
+ * passes and the evaluation scores the synthetic calibration data well above chance.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Plan } from "../../src/model/plan.js";
+import type { RunResult } from "../../src/model/run.js";
+import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
+import { cursusRoot, removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
+
+const project = path.join(cursusRoot, "projects/ab_lightgbm");
+const present = existsSync(path.join(project, "dockers"));
+
+function spec(python: string, fixed: boolean): string {
+  const synth = (rows: number, seed: number) =>
+    `{DATA: {synthesize: {rows: ${rows}, seed: ${seed}}}, SIGNATURE: {synthesize: {rows: ${rows}, seed: ${seed}}}, METADATA: {synthesize: {rows: ${rows}, seed: ${seed}}}}`;
+  return `version: 1
+dag: complete_e2e.dag.json
+config: pipeline_config/config.json
+interfaces: [${path.join(cursusRoot, "src/cursus/steps/interfaces")}]
+python: ${python}
+paths:
+  dockers/xgboost_atoz: dockers
+nodes:
+  CradleDataLoading_training:
+    outputs: ${synth(800, 1)}
+  CradleDataLoading_calibration:
+    outputs: ${synth(400, 2)}
+  LightGBMTraining:
+    config: XGBoostTraining
+    script: dockers/lightgbm_training.py${fixed ? '\n    env: {USE_NATIVE_CATEGORICAL: "false"}' : ""}
+  LightGBMModelEval_calibration:
+    config: XGBoostModelEval_calibration
+    script: dockers/scripts/lightgbm_model_eval.py
+`;
+}
+
+let python = "";
+let dir = "";
+
+function dagtest(...args: string[]) {
+  return spawnSync(process.execPath, [cliPath, ...args], {
+    cwd: dir,
+    env: cliEnv(),
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+}
+
+function run(): RunResult {
+  const out = dagtest("run", "--json");
+  expect(out.stdout, out.stderr).toContain("{");
+  return JSON.parse(out.stdout) as RunResult;
+}
+
+describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only", () => {
+  beforeAll(async () => {
+    python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
+      encoding: "utf8",
+      timeout: 900_000,
+    }).trim();
+    await buildCli();
+    dir = tempDir();
+    cpSync(project, dir, { recursive: true });
+    cpSync(
+      path.join(cursusRoot, "src/cursus/pipeline_catalog/shared_dags/lightgbm/complete_e2e.dag.json"),
+      path.join(dir, "complete_e2e.dag.json"),
+    );
+    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, false));
+  }, 900_000);
+  afterAll(removeTempDirs);
+
+  it("plans with no open question; every column the training selects is synthesized, typed", () => {
+    const out = dagtest("plan", "--json");
+    expect(out.status, out.stderr).toBe(0);
+    const plan = JSON.parse(out.stdout) as Plan;
+    expect(plan.summary).toMatchObject({ questions: 0, errors: 0, ready: true });
+    const hyper = JSON.parse(
+      readFileSync(path.join(dir, "dockers/hyperparams/hyperparameters.json"), "utf8"),
+    );
+    for (const name of ["CradleDataLoading_training", "CradleDataLoading_calibration"]) {
+      const node = plan.nodes.find((n) => n.name === name);
+      if (node?.kind !== "phantom" || !node.synthetic) throw new Error(`${name} is not synthesized`);
+      const kinds = new Map(node.synthetic.recipe.columns.map((c) => [c.name, c]));
+      for (const col of hyper.tab_field_list) expect(kinds.get(col)?.kind, col).toBe("numeric");
+      for (const col of hyper.cat_field_list) expect(kinds.get(col)?.kind, col).toBe("categorical");
+      for (const col of hyper.full_field_list) expect(kinds.has(col), col).toBe(true);
+      expect(kinds.get("PAYMETH")?.kindSource).toBe(
+        "dockers/hyperparams/hyperparameters.json cat_field_list",
+      );
+      expect(node.synthetic.recipe).toMatchObject({ format: "parquet", header: true });
+    }
+  });
+
+  it("meets the project's own first bug exactly as with hand-made data", () => {
+    const result = run();
+    expect(result.scriptResults.TabularPreprocessing_training?.status).toBe("passed");
+    expect(result.scriptResults.TabularPreprocessing_calibration?.status).toBe("passed");
+    const training = result.scriptResults.LightGBMTraining!;
+    expect(training.status).toBe("failed");
+    expect(training.error).toMatchObject({ type: "ImportError", phase: "import" });
+    expect(training.error?.frames.at(-1)).toMatchObject({
+      file: path.join(dir, "dockers/hyperparams/hyperparameters_lightgbm.py"),
+      line: 4,
+    });
+  }, 600_000);
+
+  it("with the user's fixes, every script passes and the evaluation's AUC is well above 0.5", () => {
+    const hyperparams = path.join(dir, "dockers/hyperparams");
+    const lightgbm = path.join(hyperparams, "hyperparameters_lightgbm.py");
+    writeFileSync(
+      lightgbm,
+      readFileSync(lightgbm, "utf8").replace(
+        "from ...core.base.hyperparameters_base import",
+        "from .hyperparameters_base import",
+      ),
+    );
+    cpSync(path.join(hyperparams, "hyperparameters.json"), path.join(hyperparams, "hyperparameters_NA.json"));
+    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, true));
+    const result = run();
+    const statuses = Object.fromEntries(Object.entries(result.scriptResults).map(([n, r]) => [n, r.status]));
+    expect(result.pipelineSuccess, JSON.stringify(statuses)).toBe(true);
+    expect(statuses.LightGBMModelEval_calibration).toBe("passed");
+    const metricsDir = path.join(result.runDir, "LightGBMModelEval_calibration/out/metrics_output");
+    const metrics = readdirSync(metricsDir).filter((f) => f.endsWith(".json"));
+    const text = metrics.map((f) => readFileSync(path.join(metricsDir, f), "utf8")).join("\n");
+    const auc = Number(/"auc_roc":\s*([0-9.]+)/.exec(text)?.[1]);
+    expect(auc, text.slice(0, 500)).toBeGreaterThan(0.65);
+  }, 600_000);
+});
