@@ -33,6 +33,7 @@ export function attachSynthesis(plan: Plan, project: Project): Plan {
     const config = node.config ? (entries.find((e) => e.key === node.config!.key)?.fields ?? null) : null;
     const { recipe, untyped } = deriveRecipe({ node: node.name, settings, config, facts });
     for (const column of untyped) questions.push(columnQuestion(plan, node, column));
+    if (recipe.columns.length === 0) questions.push(noColumnsQuestion(plan, node));
     const synthetic: SyntheticData = {
       recipeHash: recipeHash(recipe),
       ports: Object.keys(ports).sort(),
@@ -72,6 +73,13 @@ function mixedSettings(node: string, first: string): Problem {
     hint: `Give every output of ${node} the same {synthesize: {...}}.`,
     node,
     location: null,
+  };
+}
+
+function noColumnsQuestion(plan: Plan, node: PhantomNode): Question {
+  return {
+    ...columnQuestion(plan, node, "*"),
+    message: `Nothing in the project names the columns ${node.name} would hold (no output_spec, data source schema, field list, label or id): list them with their kinds.`,
   };
 }
 

@@ -148,7 +148,7 @@ describe("a recipe where the project does not say enough", () => {
 
   it("without any config, makes a header CSV in one part from the field lists", () => {
     const { recipe } = deriveRecipe({ node: "Load", settings: settings(), config: null, facts });
-    expect(recipe.columns.map((c) => c.name)).toEqual(["score", "y", "id"]);
+    expect(recipe.columns.map((c) => c.name)).toEqual(["id", "score", "y"]);
     expect(recipe).toMatchObject({ format: "csv", header: true, parts: 1 });
   });
 });

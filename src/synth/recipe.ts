@@ -33,7 +33,11 @@ export function deriveRecipe(input: RecipeInput): RecipeResult {
   const names = new Map<string, string>();
   for (const c of declaredColumns(node, config, schema))
     if (!names.has(c.value)) names.set(c.value, c.source);
-  for (const c of facts.required) if (!names.has(c.value)) names.set(c.value, c.source);
+  // Columns only the downstream steps name: id first and label last, as exports usually are
+  // (and as scripts that take the first column for the id expect).
+  const rank = (name: string) => (name === facts.id?.value ? 0 : name === facts.label?.value ? 2 : 1);
+  const extra = facts.required.filter((c) => !names.has(c.value));
+  for (const c of [...extra].sort((a, b) => rank(a.value) - rank(b.value))) names.set(c.value, c.source);
   for (const name of Object.keys(settings.columns ?? {}))
     if (!names.has(name)) names.set(name, `dagtest.yaml nodes.${node} synthesize.columns`);
   const keepDot = outputSpec(config)?.keep_dot_in_output_schema !== false;

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
 import type { RunResult } from "../../src/model/run.js";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
+import { exampleFileFlags } from "../helpers/factory.js";
 import { removeTempDirs, repoRoot, tempDir, testPython, writeTree } from "../helpers/paths.js";
 
 beforeAll(buildCli, 120_000);
@@ -120,30 +121,17 @@ describe("the bundled example with its hand-made data replaced by synthesis", ()
   }, 240_000);
 });
 
+/** `dagtest init --yes --synthesize ROWS` on a fresh copy of the example without its data. */
+function initSynthesize(rows: string): { dir: string; init: SpawnSyncReturns<string> } {
+  const dir = exampleWithSynthesis();
+  rmSync(path.join(dir, "dagtest.yaml"));
+  const flags = [...exampleFileFlags, "--path", "dockers/tabular_example=src", "--python", testPython()];
+  return { dir, init: dagtest(["init", ".", "--yes", "--synthesize", rows, ...flags], dir) };
+}
+
 describe("dagtest init --synthesize", () => {
   it("answers every phantom output with synthesis, and the spec is ready", () => {
-    const dir = exampleWithSynthesis();
-    rmSync(path.join(dir, "dagtest.yaml"));
-    const init = dagtest(
-      [
-        "init",
-        ".",
-        "--yes",
-        "--synthesize",
-        "300",
-        "--dag",
-        "pipeline.dag.json",
-        "--config",
-        "pipeline_config/config.json",
-        "--interfaces",
-        "interfaces",
-        "--path",
-        "dockers/tabular_example=src",
-        "--python",
-        testPython(),
-      ],
-      dir,
-    );
+    const { dir, init } = initSynthesize("300");
     expect(init.status, init.stderr).toBe(0);
     const spec = readFileSync(path.join(dir, "dagtest.yaml"), "utf8");
     for (const job of ["training", "calibration"])
@@ -157,16 +145,7 @@ describe("dagtest init --synthesize", () => {
   });
 
   it("rejects a row count that is not one, with the field and the fix", () => {
-    const dir = exampleWithSynthesis();
-    rmSync(path.join(dir, "dagtest.yaml"));
-    const init = dagtest(
-      [
-        ...["init", ".", "--yes", "--synthesize", "3", "--dag", "pipeline.dag.json"],
-        ...["--config", "pipeline_config/config.json", "--interfaces", "interfaces"],
-        ...["--path", "dockers/tabular_example=src", "--python", testPython()],
-      ],
-      dir,
-    );
+    const { init } = initSynthesize("3");
     expect(init.status).toBe(2);
     expect(init.stderr).toMatch(/DAGTEST_INVALID_CONFIGURATION/);
     expect(init.stderr).toMatch(/outputs\.DATA: synthesize: rows/);
@@ -265,3 +244,24 @@ function hashOf(dir: string): string {
   return spawnSync("sh", ["-c", `find . -type f | sort | xargs sha256sum`], { cwd: dir, encoding: "utf8" })
     .stdout;
 }
+
+describe("synthesis where the phantom's config names no columns (the cursus-traps fixture)", () => {
+  it("takes them from the hyperparameters and the config (id first, label last), and every script passes", () => {
+    const dir = tempDir();
+    cpSync(path.join(repoRoot, "tests/fixtures/pipelines/cursus-traps"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(".dagtest") && !src.includes(`${path.sep}data`),
+    });
+    const spec = readFileSync(path.join(dir, "dagtest.yaml"), "utf8")
+      .replace("DATA: data/training/data", "DATA: {synthesize: {rows: 300}}")
+      .replace("SIGNATURE: data/training/signature", "SIGNATURE: {synthesize: {rows: 300}}");
+    writeFileSync(path.join(dir, "dagtest.yaml"), spec);
+    const result = parsed<RunResult>(dagtest(["run", ".", "--json", "--python", testPython()], dir));
+    expect(result.summary).toMatchObject({ passed: 4, failed: 0 });
+    const signature = readFileSync(
+      path.join(dir, ".dagtest/synth/CradleDataLoading_training/SIGNATURE/signature"),
+      "utf8",
+    );
+    expect(signature).toBe("order_id,amount,num_items,account_age_days,is_fraud\n");
+  }, 240_000);
+});
