@@ -6,58 +6,25 @@
  * passes and the evaluation scores the synthetic calibration data well above chance.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
-import type { RunResult } from "../../src/model/run.js";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
 import { cursusRoot, removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
+import { FIXES, failure, present, project, RISK_TABLE_MODE, run, userSpec } from "./project.js";
 
-const project = path.join(cursusRoot, "projects/ab_lightgbm");
-const present = existsSync(path.join(project, "dockers"));
-
-function spec(python: string, fixed: boolean): string {
+/** The user's spec with the phantoms' outputs synthesized instead of hand-made. */
+function spec(python: string, extra = ""): string {
   const synth = (rows: number, seed: number) =>
-    `{DATA: {synthesize: {rows: ${rows}, seed: ${seed}}}, SIGNATURE: {synthesize: {rows: ${rows}, seed: ${seed}}}, METADATA: {synthesize: {rows: ${rows}, seed: ${seed}}}}`;
-  return `version: 1
-dag: complete_e2e.dag.json
-config: pipeline_config/config.json
-interfaces: [${path.join(cursusRoot, "src/cursus/steps/interfaces")}]
-python: ${python}
-paths:
-  dockers/xgboost_atoz: dockers
-nodes:
-  CradleDataLoading_training:
-    outputs: ${synth(800, 1)}
-  CradleDataLoading_calibration:
-    outputs: ${synth(400, 2)}
-  LightGBMTraining:
-    config: XGBoostTraining
-    script: dockers/lightgbm_training.py${fixed ? '\n    env: {USE_NATIVE_CATEGORICAL: "false"}' : ""}
-  LightGBMModelEval_calibration:
-    config: XGBoostModelEval_calibration
-    script: dockers/scripts/lightgbm_model_eval.py
-`;
+    `{${["DATA", "SIGNATURE", "METADATA"].map((p) => `${p}: {synthesize: {rows: ${rows}, seed: ${seed}}}`).join(", ")}}`;
+  return userSpec(python, extra)
+    .replace(/outputs: \{DATA: data\/training\/data[^\n]*/, `outputs: ${synth(800, 1)}`)
+    .replace(/outputs: \{DATA: data\/calibration\/data[^\n]*/, `outputs: ${synth(400, 2)}`);
 }
 
 let python = "";
 let dir = "";
-
-function dagtest(...args: string[]) {
-  return spawnSync(process.execPath, [cliPath, ...args], {
-    cwd: dir,
-    env: cliEnv(),
-    encoding: "utf8",
-    timeout: 300_000,
-  });
-}
-
-function run(): RunResult {
-  const out = dagtest("run", "--json");
-  expect(out.stdout, out.stderr).toContain("{");
-  return JSON.parse(out.stdout) as RunResult;
-}
 
 describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only", () => {
   beforeAll(async () => {
@@ -72,12 +39,17 @@ describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only
       path.join(cursusRoot, "src/cursus/pipeline_catalog/shared_dags/lightgbm/complete_e2e.dag.json"),
       path.join(dir, "complete_e2e.dag.json"),
     );
-    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, false));
+    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python));
+    expect(readFileSync(path.join(dir, "dagtest.yaml"), "utf8")).not.toContain("data/");
   }, 900_000);
   afterAll(removeTempDirs);
 
   it("plans with no open question; every column the training selects is synthesized, typed", () => {
-    const out = dagtest("plan", "--json");
+    const out = spawnSync(process.execPath, [cliPath, "plan", "--json"], {
+      cwd: dir,
+      env: cliEnv(),
+      encoding: "utf8",
+    });
     expect(out.status, out.stderr).toBe(0);
     const plan = JSON.parse(out.stdout) as Plan;
     expect(plan.summary).toMatchObject({ questions: 0, errors: 0, ready: true });
@@ -99,11 +71,10 @@ describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only
   });
 
   it("meets the project's own first bug exactly as with hand-made data", () => {
-    const result = run();
+    const { result } = run(dir);
     expect(result.scriptResults.TabularPreprocessing_training?.status).toBe("passed");
     expect(result.scriptResults.TabularPreprocessing_calibration?.status).toBe("passed");
-    const training = result.scriptResults.LightGBMTraining!;
-    expect(training.status).toBe("failed");
+    const training = failure(result, "LightGBMTraining");
     expect(training.error).toMatchObject({ type: "ImportError", phase: "import" });
     expect(training.error?.frames.at(-1)).toMatchObject({
       file: path.join(dir, "dockers/hyperparams/hyperparameters_lightgbm.py"),
@@ -112,18 +83,10 @@ describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only
   }, 600_000);
 
   it("with the user's fixes, every script passes and the evaluation's AUC is well above 0.5", () => {
-    const hyperparams = path.join(dir, "dockers/hyperparams");
-    const lightgbm = path.join(hyperparams, "hyperparameters_lightgbm.py");
-    writeFileSync(
-      lightgbm,
-      readFileSync(lightgbm, "utf8").replace(
-        "from ...core.base.hyperparameters_base import",
-        "from .hyperparameters_base import",
-      ),
-    );
-    cpSync(path.join(hyperparams, "hyperparameters.json"), path.join(hyperparams, "hyperparameters_NA.json"));
-    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, true));
-    const result = run();
+    FIXES.relativeImport(dir);
+    FIXES.regionHyperparameters(dir);
+    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, RISK_TABLE_MODE));
+    const { result } = run(dir);
     const statuses = Object.fromEntries(Object.entries(result.scriptResults).map(([n, r]) => [n, r.status]));
     expect(result.pipelineSuccess, JSON.stringify(statuses)).toBe(true);
     expect(statuses.LightGBMModelEval_calibration).toBe("passed");
