@@ -8,12 +8,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import type { Project } from "../config/project.js";
+import { type Project, synthesizedOutputPath } from "../config/project.js";
 import type { PhantomNode, Plan, PlanNode, Problem, Question, ScriptNode } from "../model/plan.js";
 import type { SyntheticData, SynthRecipe } from "../model/synth.js";
 import { isObject } from "../util/guards.js";
 import { type ConfigEntryView, type EnvView, fieldFacts, type HyperparameterFile } from "./facts.js";
 import { deriveRecipe } from "./recipe.js";
+import { portRole } from "./write.js";
 
 export function attachSynthesis(plan: Plan, project: Project): Plan {
   const requested = Object.keys(project.synthesize);
@@ -34,12 +35,17 @@ export function attachSynthesis(plan: Plan, project: Project): Plan {
     const { recipe, untyped } = deriveRecipe({ node: node.name, settings, config, facts });
     for (const column of untyped) questions.push(columnQuestion(plan, node, column));
     if (recipe.columns.length === 0) questions.push(noColumnsQuestion(plan, node));
-    const synthetic: SyntheticData = {
-      recipeHash: recipeHash(recipe),
-      ports: Object.keys(ports).sort(),
-      recipe,
-    };
-    return { ...node, synthetic } satisfies PhantomNode;
+    // The signature and metadata describe the data: a synthesized dataset brings its own, unless
+    // the user gives theirs.
+    const supplied = { ...node.suppliedOutputs };
+    const bound = new Set(Object.keys(ports));
+    for (const [port, at] of Object.entries(node.suppliedOutputs)) {
+      if (at !== null || portRole(port) === "data") continue;
+      supplied[port] = synthesizedOutputPath(project.baseDir, node.name, port);
+      bound.add(port);
+    }
+    const synthetic: SyntheticData = { recipeHash: recipeHash(recipe), ports: [...bound].sort(), recipe };
+    return { ...node, suppliedOutputs: supplied, synthetic } satisfies PhantomNode;
   });
   return {
     ...plan,

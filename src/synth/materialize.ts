@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "nod
 import path from "node:path";
 import { synthesizedOutputPath } from "../config/project.js";
 import type { PhantomNode, Plan } from "../model/plan.js";
-import { SYNTH_PORTS, writeRecipe } from "./write.js";
+import { writeRecipe } from "./write.js";
 
 export interface MaterializeResult {
   readonly node: string;
@@ -32,7 +32,8 @@ function ensure(
 ) {
   const dir = path.dirname(synthesizedOutputPath(baseDir, node.name, "DATA"));
   const marker = path.join(dir, "recipe.json");
-  if (existsSync(marker) && SYNTH_PORTS.every((p) => existsSync(path.join(dir, p)))) {
+  const ports = node.synthetic.ports;
+  if (existsSync(marker) && ports.every((p) => existsSync(path.join(dir, p)))) {
     try {
       const stored = JSON.parse(readFileSync(marker, "utf8")) as { recipeHash?: unknown };
       if (stored.recipeHash === node.synthetic.recipeHash) return { node: node.name, dir, written: false };
@@ -42,7 +43,7 @@ function ensure(
   }
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   try {
-    writeRecipe(node.synthetic.recipe, tmp, python);
+    writeRecipe(node.synthetic.recipe, tmp, python, ports);
     writeFileSync(path.join(tmp, "recipe.json"), `${JSON.stringify(node.synthetic, null, 2)}\n`);
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);

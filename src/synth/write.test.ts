@@ -9,6 +9,8 @@ import { writeRecipe } from "./write.js";
 
 afterAll(removeTempDirs);
 
+const CRADLE = ["DATA", "SIGNATURE", "METADATA"];
+
 function recipe(over: Partial<SynthRecipe> = {}): SynthRecipe {
   const col = (name: string, kind: SynthRecipe["columns"][number]["kind"], missing = 0) => ({
     name,
@@ -41,9 +43,17 @@ function recipe(over: Partial<SynthRecipe> = {}): SynthRecipe {
 }
 
 describe("writing a recipe in the Cradle layout", () => {
+  it("writes data to every port that is not the signature or the metadata", () => {
+    const dir = tempDir();
+    writeRecipe(recipe({ parts: 1 }), dir, testPython(), ["output_data", "SIGNATURE"]);
+    expect(readdirSync(path.join(dir, "output_data"))).toEqual(["part-00000.csv"]);
+    expect(readdirSync(path.join(dir, "SIGNATURE"))).toEqual(["signature"]);
+    expect(readdirSync(dir).sort()).toEqual(["SIGNATURE", "output_data"]);
+  });
+
   it("writes header CSV shards, the signature the preprocessing step reads, and metadata", () => {
     const dir = tempDir();
-    writeRecipe(recipe(), dir, testPython());
+    writeRecipe(recipe(), dir, testPython(), CRADLE);
     expect(readdirSync(path.join(dir, "DATA"))).toEqual(["part-00000.csv", "part-00001.csv"]);
     const shards = ["part-00000.csv", "part-00001.csv"].map((f) =>
       readFileSync(path.join(dir, "DATA", f), "utf8")
@@ -62,9 +72,9 @@ describe("writing a recipe in the Cradle layout", () => {
 
   it("writes the same bytes for the same recipe; headerless when the config says so", () => {
     const [a, b, c] = [tempDir(), tempDir(), tempDir()];
-    writeRecipe(recipe(), a, testPython());
-    writeRecipe(recipe(), b, testPython());
-    writeRecipe(recipe({ header: false, format: "tsv" }), c, testPython());
+    writeRecipe(recipe(), a, testPython(), CRADLE);
+    writeRecipe(recipe(), b, testPython(), CRADLE);
+    writeRecipe(recipe({ header: false, format: "tsv" }), c, testPython(), CRADLE);
     expect(hashTree(a)).toBe(hashTree(b));
     const first = readFileSync(path.join(c, "DATA/part-00000.tsv"), "utf8").split("\n")[0]!;
     expect(first.split("\t")).toHaveLength(4);
@@ -73,7 +83,7 @@ describe("writing a recipe in the Cradle layout", () => {
 
   it("writes Parquet through the scripts' interpreter, read back by pandas with types and nulls", () => {
     const dir = tempDir();
-    writeRecipe(recipe({ format: "parquet" }), dir, testPython());
+    writeRecipe(recipe({ format: "parquet" }), dir, testPython(), CRADLE);
     const read = execFileSync(
       testPython(),
       [

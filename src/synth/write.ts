@@ -11,36 +11,49 @@ import type { SynthRecipe } from "../model/synth.js";
 import { parquetRequest } from "../python/parquet-helper.js";
 import { type Cell, type GeneratedColumn, generateTable } from "./generate.js";
 
-export const SYNTH_PORTS = ["DATA", "SIGNATURE", "METADATA"] as const;
+/** What a port of a synthesized phantom holds: Cradle's SIGNATURE and METADATA, else the data. */
+export function portRole(port: string): "signature" | "metadata" | "data" {
+  const name = port.toUpperCase();
+  return name === "SIGNATURE" ? "signature" : name === "METADATA" ? "metadata" : "data";
+}
 
-/** Write the three ports under `dir` (`dir/DATA`, `dir/SIGNATURE`, `dir/METADATA`). */
-export function writeRecipe(recipe: SynthRecipe, dir: string, python: string): void {
+/** Write each port under `dir/<port>`: data shards, the signature, or the metadata. */
+export function writeRecipe(
+  recipe: SynthRecipe,
+  dir: string,
+  python: string,
+  ports: readonly string[],
+): void {
   const table = generateTable(recipe);
-  for (const port of SYNTH_PORTS) mkdirSync(path.join(dir, port), { recursive: true });
-  const ranges = partRanges(recipe.rows, recipe.parts);
-  if (recipe.format === "parquet") writeParquet(recipe, table, ranges, dir, python);
-  else {
-    const sep = recipe.format === "tsv" ? "\t" : ",";
-    ranges.forEach(([from, to], k) => {
-      const lines: string[] = recipe.header
-        ? [table.map((c) => quote(c.column.fileName, sep)).join(sep)]
-        : [];
-      for (let i = from; i < to; i++) lines.push(table.map((c) => cell(c.values[i] ?? null, sep)).join(sep));
-      writeFileSync(path.join(dir, "DATA", partName(k, recipe.format)), `${lines.join("\n")}\n`);
-    });
+  for (const port of ports) {
+    const at = path.join(dir, port);
+    mkdirSync(at, { recursive: true });
+    const role = portRole(port);
+    if (role === "signature")
+      writeFileSync(path.join(at, "signature"), `${recipe.columns.map((c) => c.fileName).join(",")}\n`);
+    else if (role === "metadata") writeFileSync(path.join(at, "metadata"), metadataOf(recipe, table));
+    else writeData(recipe, table, at, python);
   }
-  writeFileSync(
-    path.join(dir, "SIGNATURE", "signature"),
-    `${recipe.columns.map((c) => c.fileName).join(",")}\n`,
-  );
-  const metadata = {
-    synthetic: true,
-    node: recipe.node,
-    rows: recipe.rows,
-    seed: recipe.seed,
-    columns: table.map((c) => ({ name: c.column.fileName, type: c.type, kind: c.column.kind })),
-  };
-  writeFileSync(path.join(dir, "METADATA", "metadata"), `${JSON.stringify(metadata, null, 2)}\n`);
+}
+
+function writeData(recipe: SynthRecipe, table: readonly GeneratedColumn[], at: string, python: string): void {
+  const ranges = partRanges(recipe.rows, recipe.parts);
+  if (recipe.format === "parquet") {
+    writeParquet(recipe, table, ranges, at, python);
+    return;
+  }
+  const sep = recipe.format === "tsv" ? "\t" : ",";
+  ranges.forEach(([from, to], k) => {
+    const lines: string[] = recipe.header ? [table.map((c) => quote(c.column.fileName, sep)).join(sep)] : [];
+    for (let i = from; i < to; i++) lines.push(table.map((c) => cell(c.values[i] ?? null, sep)).join(sep));
+    writeFileSync(path.join(at, partName(k, recipe.format)), `${lines.join("\n")}\n`);
+  });
+}
+
+function metadataOf(recipe: SynthRecipe, table: readonly GeneratedColumn[]): string {
+  const columns = table.map((c) => ({ name: c.column.fileName, type: c.type, kind: c.column.kind }));
+  const metadata = { synthetic: true, node: recipe.node, rows: recipe.rows, seed: recipe.seed, columns };
+  return `${JSON.stringify(metadata, null, 2)}\n`;
 }
 
 function writeParquet(
@@ -51,7 +64,7 @@ function writeParquet(
   python: string,
 ): void {
   const parts = ranges.map(([from, to], k) => ({
-    file: path.join(dir, "DATA", partName(k, "parquet")),
+    file: path.join(dir, partName(k, "parquet")),
     columns: table.map((c) => ({ name: c.column.fileName, type: c.type, values: c.values.slice(from, to) })),
   }));
   const done = parquetRequest(python, { op: "write", parts });

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
 import type { RunResult } from "../../src/model/run.js";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
-import { exampleFileFlags } from "../helpers/factory.js";
+import { exampleCopy, exampleFileFlags } from "../helpers/factory.js";
 import { removeTempDirs, repoRoot, tempDir, testPython, writeTree } from "../helpers/paths.js";
+import { inTerminal } from "../helpers/terminal.js";
 
 beforeAll(buildCli, 120_000);
 afterAll(removeTempDirs);
@@ -70,7 +71,8 @@ describe("the bundled example with its hand-made data replaced by synthesis", ()
     const phantom = plan.nodes.find((n) => n.name === "CradleDataLoading_training");
     expect(phantom?.kind).toBe("phantom");
     if (phantom?.kind !== "phantom") return;
-    expect(phantom.synthetic?.ports).toEqual(["DATA", "SIGNATURE"]);
+    // METADATA is not in dagtest.yaml: a synthesized dataset brings its own signature and metadata.
+    expect(phantom.synthetic?.ports).toEqual(["DATA", "METADATA", "SIGNATURE"]);
     const columns = phantom.synthetic!.recipe.columns;
     expect(columns.map((c) => [c.name, c.kind])).toEqual([
       ["order_id", "id"],
@@ -264,4 +266,36 @@ describe("synthesis where the phantom's config names no columns (the cursus-trap
     );
     expect(signature).toBe("order_id,amount,num_items,account_age_days,is_fraud\n");
   }, 240_000);
+});
+
+describe("the init wizard's default answer for a phantom's data", () => {
+  it("is synthesis (Enter); a typed path is the user's own data; - skips an optional output", () => {
+    const dir = exampleCopy();
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", DAGTEST_PYTHON: testPython() };
+    delete env.FORCE_COLOR;
+    delete env.CI; // clack draws differently on CI; a person at a terminal is not on CI
+    const ask = (port: string) => `data of CradleDataLoading_${port.replace(".", "\\.")}\\?`;
+    const result = inTerminal(
+      [process.execPath, cliPath, "init", ...exampleFileFlags, "--path", "dockers/tabular_example=src"],
+      {
+        cwd: dir,
+        env,
+        steps: [
+          { expect: ask("training.DATA"), send: "\r" },
+          { expect: ask("training.SIGNATURE"), send: "\r" },
+          { expect: ask("calibration.DATA"), send: "data/calibration/data\r" },
+          { expect: ask("calibration.SIGNATURE"), send: "-\r" },
+          { expect: "Write dagtest\\.yaml\\?", send: "\r" },
+        ],
+      },
+    );
+    expect(result.exitCode, result.transcript).toBe(0);
+    expect(result.transcript).toMatch(/Enter: synthesize it from the config/);
+    const spec = readFileSync(path.join(dir, "dagtest.yaml"), "utf8");
+    expect(spec).toMatch(
+      /CradleDataLoading_training:\n {4}outputs:\n {6}DATA: \{synthesize: \{rows: 500, seed: 1\}\}\n {6}SIGNATURE: \{synthesize: \{rows: 500, seed: 1\}\}/,
+    );
+    expect(spec).toMatch(/CradleDataLoading_calibration:\n {4}outputs:\n {6}DATA: data\/calibration\/data\n/);
+    expect(spec).not.toMatch(/CradleDataLoading_calibration:\n {4}outputs:\n.*\n {6}SIGNATURE/);
+  }, 120_000);
 });

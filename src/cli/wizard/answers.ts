@@ -94,9 +94,9 @@ export function applyAnswers(factory: TestingFactory, answers: ReadonlyMap<strin
     const parsed = parseAnswerKey(key);
     if (!parsed) continue;
     const group = groups.get(parsed.node) ?? { node: parsed.node, keys: [], config: {} };
-    const section = group.config[parsed.section] ?? {};
-    section[parsed.name] = value;
-    group.config[parsed.section] = section;
+    // As the answer was checked: `synthesize` for a phantom's output becomes {synthesize: {}}.
+    const one = configurationOf(parsed, value)[parsed.section] as Record<string, unknown>;
+    group.config[parsed.section] = { ...group.config[parsed.section], ...one };
     group.keys.push(parsed);
     groups.set(parsed.node, group);
   }
@@ -111,7 +111,7 @@ export function applyAnswers(factory: TestingFactory, answers: ReadonlyMap<strin
   return applied;
 }
 
-type MutableConfig = { [K in AnswerKey["section"]]?: Record<string, AnswerValue> };
+type MutableConfig = { [K in AnswerKey["section"]]?: Record<string, unknown> };
 
 function phantomFirst(factory: TestingFactory, a: string, b: string): number {
   const isPhantom = (n: string) =>
