@@ -9,6 +9,7 @@ way dist/ does (package.json one level up, the runner at ../../python):
     dagtest/_engine/lib/bin/dagtest.mjs
     dagtest/_engine/lib/package.json
     dagtest/_engine/python/dagtest_runner/...
+    dagtest/_engine/python/dagtest_data/...
 
 The wheel's version is package.json's; python/dagtest/_version.py must say the same (checked here
 and by python/tests/package/test_version.py).
@@ -78,10 +79,12 @@ def package_files(bundle_file: Path, version: str) -> List[Tuple[str, bytes]]:
     files.append(("dagtest/_engine/lib/bin/dagtest.mjs", bundle_file.read_bytes()))
     engine_pkg = {"name": NAME, "version": version, "type": "module"}
     files.append(("dagtest/_engine/lib/package.json", (json.dumps(engine_pkg, indent=2) + "\n").encode()))
-    runner = ROOT / "python" / "dagtest_runner"
-    for path in sorted(runner.rglob("*.py")):
-        if "__pycache__" not in path.parts:
-            files.append((f"dagtest/_engine/python/dagtest_runner/{path.relative_to(runner).as_posix()}", path.read_bytes()))
+    # The runner, and the Parquet helpers of synthesis and sampling (run with the scripts' interpreter).
+    for package in ("dagtest_runner", "dagtest_data"):
+        root = ROOT / "python" / package
+        for path in sorted(root.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                files.append((f"dagtest/_engine/python/{package}/{path.relative_to(root).as_posix()}", path.read_bytes()))
     schema = ROOT / "schema" / "serve-protocol.schema.json"
     files.append(("dagtest/_engine/schema/serve-protocol.schema.json", schema.read_bytes()))
     # The browser client that `dagtest ui` serves and every report.html inlines; the bundle finds
