@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   DAGTEST_SNAPSHOT_INVALID: "dagtest.snap.json cannot be read, or has a version this dagtest does not know",
   DAGTEST_SYNTH_PARQUET: "Synthesized Parquet data cannot be written with the scripts' interpreter",
   DAGTEST_SAMPLE_FAILED: "A user-supplied dataset cannot be sampled",
+  DAGTEST_SYNTH_MIXED_SETTINGS: "The outputs of one phantom ask for different synthesize settings",
   DAGTEST_INTERNAL: "A bug in dagtest",
 } as const;
 

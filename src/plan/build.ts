@@ -15,8 +15,8 @@ import {
   type Question,
   type ScriptNode,
 } from "../model/plan.js";
-import { appendAll } from "../util/arrays.js";
 import { attachSynthesis } from "../synth/attach.js";
+import { appendAll } from "../util/arrays.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
 import { bindPort } from "./binding.js";
