@@ -20,6 +20,7 @@ import type { Plan, PlanNode, ScriptNode } from "../model/plan.js";
 import { analyseNodes } from "../plan/analyse.js";
 import { buildPlan } from "../plan/build.js";
 import type { Facts } from "../plan/facts.js";
+import { appendAll } from "../util/arrays.js";
 import { didYouMean } from "../util/suggest.js";
 import { executePlan } from "./execute.js";
 import { outputSettings, settingsWith, settingsWithout } from "./settings.js";
@@ -162,7 +163,10 @@ export class TestingFactory {
       this.configureScriptTesting(node, {
         outputs: Object.fromEntries(ports.map((p) => [p, { synthesize: settings }])),
       });
-      keys.push(...ports.map((p) => `nodes.${node}.outputs.${p}`));
+      appendAll(
+        keys,
+        ports.map((p) => `nodes.${node}.outputs.${p}`),
+      );
     }
     return keys;
   }

@@ -232,7 +232,7 @@ function renderPhantom(node: PhantomNode, plan: Plan, rel: (p: string) => string
       `      outputs  ${outputs.map(([port, at]) => `${port} ${at ? `= ${rel(at)}` : pc.dim("(not supplied)")}`).join(", ")}`,
     );
   }
-  if (node.synthetic) out.push(...renderSynthetic(node.synthetic));
+  if (node.synthetic) appendAll(out, renderSynthetic(node.synthetic));
   return out;
 }
 

@@ -4,6 +4,7 @@
  * deterministic for a seed.
  */
 import type { Random } from "../synth/random.js";
+import { maxOf } from "../util/arrays.js";
 
 /** Rows every class keeps when it has them: a stratified 3-way split needs at least 2 per part. */
 export const MIN_PER_CLASS = 6;
@@ -36,7 +37,7 @@ export function quotas(sizes: readonly number[], n: number): number[] {
   const q = sizes.map((s) => Math.min(s, Math.max(Math.min(s, MIN_PER_CLASS), Math.floor((n * s) / total))));
   let sum = q.reduce((a, b) => a + b, 0);
   while (sum > n) {
-    const i = q.indexOf(Math.max(...q));
+    const i = q.indexOf(maxOf(q, 0));
     q[i]!--;
     sum--;
   }

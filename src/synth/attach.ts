@@ -11,6 +11,7 @@ import path from "node:path";
 import { type Project, synthesizedOutputPath } from "../config/project.js";
 import type { PhantomNode, Plan, PlanNode, Problem, Question, ScriptNode } from "../model/plan.js";
 import type { SyntheticData, SynthRecipe } from "../model/synth.js";
+import { appendAll } from "../util/arrays.js";
 import { isObject } from "../util/guards.js";
 import { type ConfigEntryView, type EnvView, fieldFacts, type HyperparameterFile } from "./facts.js";
 import { deriveRecipe } from "./recipe.js";
@@ -119,7 +120,7 @@ function envsFrom(plan: Plan, phantom: PhantomNode): EnvView[] {
     const name = queue.shift()!;
     if (below.has(name)) continue;
     below.add(name);
-    queue.push(...(plan.nodes.find((n) => n.name === name)?.downstream ?? []));
+    appendAll(queue, plan.nodes.find((n) => n.name === name)?.downstream ?? []);
   }
   const scripts = plan.nodes.filter((n): n is ScriptNode => n.kind === "script");
   const ordered = [...scripts.filter((n) => below.has(n.name)), ...scripts.filter((n) => !below.has(n.name))];
