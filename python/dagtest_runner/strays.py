@@ -25,6 +25,7 @@ PR_SET_CHILD_SUBREAPER = 36
 _HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
 
 _runner_pid = [None]
+PR_SET_PDEATHSIG = 1
 
 
 def become_subreaper():
@@ -34,18 +35,44 @@ def become_subreaper():
     os.register_at_fork(after_in_child=_forget_in_child)
     if not sys.platform.startswith("linux"):
         return False
+    quit_signal = _quit_signal()
+    if quit_signal is not None:
+        signal.signal(quit_signal, _on_quit)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        adopted = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        # When dagtest dies (kill -9 included) this process gets the quit signal: the script's
+        # descendants are stopped and the runner exits, so nothing outlives dagtest, in cold mode
+        # too. A realtime signal, as a script may ignore SIGTERM.
+        libc.prctl(PR_SET_PDEATHSIG, quit_signal or signal.SIGTERM, 0, 0, 0)
     except (OSError, AttributeError):
         return False
+    if os.getppid() == 1:  # dagtest died before the line above: stop now, as it would have
+        os.kill(os.getpid(), quit_signal or signal.SIGTERM)
+    return adopted
 
 
 def _forget_in_child():
     # A process the script forks is not the runner: it gets the default SIGTERM back (the
-    # subreaper flag itself is not inherited across fork).
+    # subreaper flag itself is not inherited across fork), and dies of the quit signal.
     if signal.getsignal(signal.SIGTERM) is _on_stop:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    quit_signal = _quit_signal()
+    if quit_signal is not None and signal.getsignal(quit_signal) is _on_quit:
+        signal.signal(quit_signal, signal.SIG_DFL)
+
+
+def _quit_signal():
+    """SIGRTMIN+1 (35 on Linux, as dagtest sends it), or None where there are no such signals."""
+    low = getattr(signal, "SIGRTMIN", None)
+    return None if low is None else int(low) + 1
+
+
+def _on_quit(signum, frame):
+    """dagtest is gone (or quitting at once): stop every descendant, then leave."""
+    if os.getpid() == _runner_pid[0]:
+        end_descendants(deadline_s=0.4)
+    os._exit(128 + signum)
 
 
 def _on_stop(signum, frame):

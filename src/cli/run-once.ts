@@ -108,7 +108,7 @@ export async function runProjectPlan(
   const out = settings.json ? process.stderr : process.stdout;
   if (plan.summary.errors > 0 || plan.questions.length > 0) out.write(renderPlanIssues(plan));
   const reporters: Reporter[] = [
-    new ConsoleReporter({ stream: out, resumeCommand: settings.command }),
+    new ConsoleReporter({ stream: out, resumeCommand: settings.command, cacheEnabled: settings.cache }),
     new HtmlReportReporter(settings.report ? [settings.report] : []),
     ...extra,
   ];

@@ -5,6 +5,7 @@
 import { writeRunRecord } from "../model/layout.js";
 import type { Plan } from "../model/plan.js";
 import { type DataFlowResult, RUN_RECORD_VERSION, type RunResult, type ScriptResult } from "../model/run.js";
+import { notRun } from "./results.js";
 
 export class RunRecord {
   readonly runId: string;
@@ -18,10 +19,40 @@ export class RunRecord {
   #started = performance.now();
   interrupted = false;
 
+  /** Set while the run is open: if dagtest quits mid-run (a second Ctrl-C), the record stays true. */
+  readonly #onExit = () => this.#quitMidRun();
+
   constructor(plan: Plan, runId: string, runDir: string) {
     this.#plan = plan;
     this.runId = runId;
     this.runDir = runDir;
+    process.on("exit", this.#onExit);
+  }
+
+  /** The run ended normally: no exit-time rewrite needed any more. */
+  close(): void {
+    process.off("exit", this.#onExit);
+  }
+
+  /**
+   * dagtest is exiting before the run ended (a second Ctrl-C quits at once): the record says
+   * so, and every node that had started and has no result yet is `cancelled`. Synchronous, as
+   * everything in an exit handler must be.
+   */
+  #quitMidRun(): void {
+    this.interrupted = true;
+    for (const node of this.executionOrder) {
+      if (!this.results.has(node))
+        this.results.set(
+          node,
+          notRun(node, "cancelled", "cancelled", "cancelled: dagtest quit while it ran"),
+        );
+    }
+    try {
+      this.save();
+    } catch {
+      // Exiting: nothing left to tell; the last save before this one stays on disk.
+    }
   }
 
   started(node: string): void {

@@ -82,6 +82,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   });
   ctx.record.interrupted = outcome.stopped;
   ctx.record.save();
+  ctx.record.close();
   saveSnapshots(ctx);
   const result = ctx.record.result();
   ctx.bus.emit({ type: "runEnd", result });

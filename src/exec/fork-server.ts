@@ -179,7 +179,13 @@ function spawnServer(
     stderr.tail = (stderr.tail + chunk.toString("utf8")).slice(-STDERR_TAIL);
   });
   child.stdin.on("error", () => {}); // EPIPE once the server is gone: nothing to do
-  child.on("close", () => rmSync(dir, { recursive: true, force: true }));
+  // Removed when the server closes, and also if dagtest quits first (a second Ctrl-C exits at once).
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.on("exit", removeDir);
+  child.on("close", () => {
+    removeDir();
+    process.off("exit", removeDir);
+  });
   child.on("exit", () => {
     if (pid !== undefined) {
       untrackGroup(pid);

@@ -17,6 +17,8 @@ export interface ConsoleReporterOptions {
   readonly dataFlow?: boolean;
   /** The command that ran, to print how to continue after a failure. */
   readonly resumeCommand?: string;
+  /** False under `--no-cache`: the resume hint then promises nothing from the cache. */
+  readonly cacheEnabled?: boolean;
 }
 
 const MARK: Record<ScriptResult["status"], string> = {
@@ -33,6 +35,7 @@ export class ConsoleReporter implements Reporter {
   readonly #cwd: string;
   readonly #dataFlow: boolean;
   readonly #resume: string | null;
+  readonly #cached: boolean;
   #total = 0;
   #done = 0;
   #running = new Set<string>();
@@ -45,6 +48,7 @@ export class ConsoleReporter implements Reporter {
     this.#cwd = options.cwd ?? process.cwd();
     this.#dataFlow = options.dataFlow ?? true;
     this.#resume = options.resumeCommand ?? null;
+    this.#cached = options.cacheEnabled ?? true;
   }
 
   onEvent(event: RunEvent): void {
@@ -98,12 +102,12 @@ export class ConsoleReporter implements Reporter {
       rows.map((r) => r.node.length),
       4,
     );
-    lines.push(pc.dim(`  ${"node".padEnd(width)}  status     time     memory   note`));
+    lines.push(pc.dim(`  ${"node".padEnd(width)}  status      time     memory   note`));
     for (const r of rows) {
       const memory = r.peakRssKb ? `${Math.round(r.peakRssKb / 1024)} MiB` : "";
       const note = r.status === "passed" ? "" : r.message;
       lines.push(
-        `  ${r.node.padEnd(width)}  ${MARK[r.status]} ${r.status.padEnd(9)}${(r.startedAt ? seconds(r.durationMs) : "").padEnd(9)}${memory.padEnd(9)}${pc.dim(truncate(note, 90))}`,
+        `  ${r.node.padEnd(width)}  ${MARK[r.status]} ${r.status.padEnd(10)}${(r.startedAt ? seconds(r.durationMs) : "").padEnd(9)}${memory.padEnd(9)}${pc.dim(truncate(note, 90))}`,
       );
     }
     for (const r of rows.filter((x) => x.status === "failed" && CHECK_REASONS.has(x.reason ?? ""))) {
@@ -162,7 +166,10 @@ export class ConsoleReporter implements Reporter {
       .filter((r) => r.status === "failed" || r.status === "cancelled")
       .map((r) => r.node);
     if (redo.length === 0) return null;
-    return `to continue: ${pc.bold(`${this.#resume} --from ${redo.join(",")}`)} ${pc.dim("(finished nodes come from the cache)")}`;
+    const why = this.#cached
+      ? "(finished nodes come from the cache)"
+      : "(without the cache every node reruns; drop --no-cache to reuse what finished)";
+    return `to continue: ${pc.bold(`${this.#resume} --from ${redo.join(",")}`)} ${pc.dim(why)}`;
   }
 
   #status(): void {
