@@ -11,7 +11,7 @@
  *   cache/describe.json               the static check's reusable result (python/describe-cache.ts)
  * ```
  */
-import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Plan } from "./plan.js";
 import { RUN_RECORD_VERSION, type RunResult } from "./run.js";
@@ -109,9 +109,26 @@ export function readRunRecord(runDir: string): RunRecordFile | null {
 
 /** The run ids under `.dagtest/runs`, newest first (run ids sort by time). */
 export function runIdsNewestFirst(stateDir: string): string[] {
+  let ids: string[];
   try {
-    return readdirSync(runsDir(stateDir)).sort().reverse();
+    ids = readdirSync(runsDir(stateDir));
   } catch {
     return [];
+  }
+  // Ids sort by the second they started; two runs in one second are ordered by when their
+  // folder was made (the id's random suffix says nothing about order).
+  const second = (id: string) => id.slice(0, 15);
+  const made = new Map(ids.map((id) => [id, birthOf(path.join(runsDir(stateDir), id))] as const));
+  return ids.sort(
+    (a, b) => second(b).localeCompare(second(a)) || made.get(b)! - made.get(a)! || b.localeCompare(a),
+  );
+}
+
+function birthOf(dir: string): number {
+  try {
+    const stat = statSync(dir);
+    return stat.birthtimeMs || stat.ctimeMs;
+  } catch {
+    return 0;
   }
 }
