@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._engine import Engine, RunInterrupted
 from ._progress import Progress
+from ._ui import UiServer, start_ui
 from ._inputs import PathLike, Scalar, absolute, as_list, configuration, dag_file, project_of
 from .errors import ConfigurationError
 from .protocol import CreateFactoryParams, ScriptResolutionPreview, ValidationIssue
@@ -203,13 +204,14 @@ class InteractiveRuntimeTestingFactory:
         """Write your decisions to dagtest.yaml (comments and order of the file are kept)."""
         return str(self._call("factory.save")["specFile"])
 
-    def ui(self) -> None:
-        """The web UI is not part of this version: run ``dagtest ui`` in a terminal when it ships."""
-        raise NotImplementedError(
-            "factory.ui() is not available yet: the dagtest web UI is a separate feature. "
-            f"When it ships, run `dagtest ui {os.path.dirname(self.spec_file)}` in a terminal; "
-            "until then the factory's values render as HTML here (display the summary, a plan or results)."
-        )
+    def ui(self, open_browser: bool = False) -> "UiServer":
+        """Save dagtest.yaml and open this project in the engine's web UI (``dagtest ui``).
+
+        Returns the running server: ``.url`` (127.0.0.1, with its token), ``.close()``; in a
+        notebook it renders as the UI, embedded. ``open_browser=True`` also opens a browser tab.
+        """
+        self.save()
+        return start_ui(self.spec_file, open_browser=open_browser)
 
     # --- lifecycle ----------------------------------------------------------------------------
 

@@ -65,10 +65,17 @@ def test_user_mistakes_are_value_errors_with_code_message_hint(example, tmp_path
     assert missing.value.location is None or "file" in missing.value.location
 
 
-def test_factory_ui_points_to_the_command(example):
+def test_factory_ui_serves_the_project_on_loopback_and_stops(example):
+    import urllib.request
+
     _, factory = example
-    with pytest.raises(NotImplementedError, match="dagtest ui"):
-        factory.ui()
+    with factory.ui() as server:
+        assert server.url.startswith("http://127.0.0.1:") and "token=" in server.url
+        with urllib.request.urlopen(server.url, timeout=30) as response:
+            assert response.status == 200
+            assert "dagtest" in response.read().decode("utf-8", "replace")
+        assert server.url in server._repr_html_()
+    assert not server.running
 
 
 def test_a_dict_dag_is_written_next_to_the_spec(tmp_path):
