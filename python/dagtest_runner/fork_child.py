@@ -29,7 +29,7 @@ import os
 import signal
 import sys
 
-from dagtest_runner import run
+from dagtest_runner import run, strays
 from dagtest_runner.serve_protocol import receive_job
 
 
@@ -74,6 +74,7 @@ def spare(sock, server_fds, restore_signals, preloaded_tops):
         pass  # run.setup changes to workDir again and reports a missing one as a setup failure
     _drop_shadowed(request.get("sourceDir"), preloaded_tops)
     sock.sendall(b"running\n")
+    strays.die_with_parent[0] = False  # the server's death is the engine's to handle (retry cold)
     _exit(run.run_file(request["jobFile"]), sock)
 
 

@@ -26,6 +26,9 @@ _HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
 
 _runner_pid = [None]
 PR_SET_PDEATHSIG = 1
+# A cold runner's parent is dagtest itself: when it dies, so does the node. A child of the warm
+# fork server is stopped by dagtest through the server instead (fork_child turns this off).
+die_with_parent = [True]
 
 
 def become_subreaper():
@@ -44,10 +47,11 @@ def become_subreaper():
         # When dagtest dies (kill -9 included) this process gets the quit signal: the script's
         # descendants are stopped and the runner exits, so nothing outlives dagtest, in cold mode
         # too. A realtime signal, as a script may ignore SIGTERM.
-        libc.prctl(PR_SET_PDEATHSIG, quit_signal or signal.SIGTERM, 0, 0, 0)
+        if die_with_parent[0]:
+            libc.prctl(PR_SET_PDEATHSIG, quit_signal or signal.SIGTERM, 0, 0, 0)
     except (OSError, AttributeError):
         return False
-    if os.getppid() == 1:  # dagtest died before the line above: stop now, as it would have
+    if die_with_parent[0] and os.getppid() == 1:  # dagtest died before prctl: stop now
         os.kill(os.getpid(), quit_signal or signal.SIGTERM)
     return adopted
 
