@@ -90,7 +90,7 @@ function readNodes(doc: SourceDocument, raw: RawDag): string[] {
   raw.nodes.forEach((node, i) => {
     if (typeof node !== "string" || node.length === 0)
       invalid(doc, [...at, i], "Every node must be a non-empty string.");
-    checkNodeName(node, doc.locate([...at, i]));
+    checkNodeName(node, () => doc.locate([...at, i]));
     const first = seen.get(node);
     if (first !== undefined) {
       throw new DagtestError({
@@ -107,9 +107,10 @@ function readNodes(doc: SourceDocument, raw: RawDag): string[] {
 
 /**
  * Node names become folder names under `.dagtest/runs/<run>/<node>/`, so anything that could
- * escape or nest a folder is refused up front.
+ * escape or nest a folder is refused up front. The location is computed only on failure: finding a
+ * line re-reads the file with the YAML parser, far too slow to do per node of a large DAG.
  */
-export function checkNodeName(node: string, location?: SourceLocation): void {
+export function checkNodeName(node: string, location?: () => SourceLocation): void {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
   const bad = /[/\\\u0000-\u001f]/.test(node) || node === "." || node.includes("..");
   if (!bad) return;
@@ -117,7 +118,7 @@ export function checkNodeName(node: string, location?: SourceLocation): void {
     code: "DAGTEST_BAD_NODE_NAME",
     message: `Node name "${node}" contains '/', '\\', '..' or a control character, so it cannot name a folder.`,
     hint: "Rename the node using letters, digits, '_' and '-' (e.g. replace '/' with '_').",
-    ...(location ? { location } : {}),
+    ...(location ? { location: location() } : {}),
   });
 }
 

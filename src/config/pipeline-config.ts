@@ -83,13 +83,29 @@ export function matchConfig(config: PipelineConfig, node: string): ConfigMatch {
 
 type EntryMatch = { ok: true; key: string; rule: ConfigRule } | Extract<ConfigMatch, { ok: false }>;
 
+/** Entry keys by `__model_type__`, built once per config: looking a class up per node stays linear. */
+const byClass = new WeakMap<PipelineConfig, Map<unknown, string[]>>();
+
+function entriesOfClass(config: PipelineConfig, wanted: string): string[] {
+  let index = byClass.get(config);
+  if (!index) {
+    index = new Map();
+    for (const [key, entry] of Object.entries(config.specific)) {
+      const list = index.get(entry.__model_type__) ?? [];
+      list.push(key);
+      index.set(entry.__model_type__, list);
+    }
+    byClass.set(config, index);
+  }
+  return index.get(wanted) ?? [];
+}
+
 function findEntry(config: PipelineConfig, node: string): EntryMatch {
   if (Object.hasOwn(config.specific, node)) return { ok: true, key: node, rule: "exact-key" };
-  const keys = Object.keys(config.specific);
   const wanted = config.configTypes[node];
   if (wanted) {
     const suffix = node.includes("_") ? node.slice(node.lastIndexOf("_") + 1).toLowerCase() : null;
-    const sameClass = keys.filter((key) => config.specific[key]!.__model_type__ === wanted);
+    const sameClass = entriesOfClass(config, wanted);
     const fitting = sameClass.filter((key) => {
       const jobType = config.specific[key]!.job_type;
       return suffix === null || (typeof jobType === "string" && jobType.toLowerCase() === suffix);
@@ -104,7 +120,7 @@ function findEntry(config: PipelineConfig, node: string): EntryMatch {
       };
     }
   }
-  const candidates = nearEntries(node, keys);
+  const candidates = nearEntries(node, Object.keys(config.specific));
   return {
     ok: false,
     message: `The pipeline config has no entry for node "${node}"${candidates.length ? ` (similar entries: ${candidates.join(", ")})` : ""}.`,

@@ -177,7 +177,7 @@ function checkNamedNodes(loaded: LoadedSpec, dag: Dag): void {
     });
   };
   for (const name of Object.keys(loaded.spec.nodes ?? {})) {
-    checkNodeName(name, loaded.document.locate(["nodes", name], { key: true }));
+    checkNodeName(name, () => loaded.document.locate(["nodes", name], { key: true }));
     if (!known.has(name)) fail(name, ["nodes", name], true);
   }
   (loaded.spec.wires ?? []).forEach((wire, i) => {

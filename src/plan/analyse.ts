@@ -4,7 +4,7 @@
  * disk; `facts.ts` then checks the candidates and describes the scripts found.
  */
 import path from "node:path";
-import { matchStepType, variantKeys } from "../config/interfaces.js";
+import { matchStepType, type RawInterface, variantKeys } from "../config/interfaces.js";
 import { type ConfigMatch, matchConfig } from "../config/pipeline-config.js";
 import type { Project } from "../config/project.js";
 import { resolveInterface } from "../config/resolve-interface.js";
@@ -40,6 +40,26 @@ export interface NodeContext {
   readonly candidates: readonly ScriptCandidate[];
   readonly early: EarlyPhantom | null;
   readonly problems: readonly Problem[];
+}
+
+/**
+ * An interface resolved (variants deep-merged) once per (step type, job type), not once per node:
+ * nodes of one step type then share one interface object, which later passes memoise on.
+ */
+const resolved = new WeakMap<RawInterface, Map<string | null, StepInterface>>();
+
+function resolveOnce(raw: RawInterface, jobType: string | null): StepInterface {
+  let byJob = resolved.get(raw);
+  if (!byJob) {
+    byJob = new Map();
+    resolved.set(raw, byJob);
+  }
+  let iface = byJob.get(jobType);
+  if (!iface) {
+    iface = resolveInterface(raw, jobType);
+    byJob.set(jobType, iface);
+  }
+  return iface;
 }
 
 /** Analyse every node of the project, in DAG declaration order. */
@@ -95,7 +115,7 @@ function analyseNode(project: Project, name: string): NodeContext {
       ),
     );
   }
-  const iface = resolveInterface(match.iface, jobType);
+  const iface = resolveOnce(match.iface, jobType);
   const entryPoint = configEntryPoint(config?.effective) ?? iface.entryPoint;
   return {
     ...base,

@@ -13,6 +13,7 @@ import {
   type PlanNode,
   type Problem,
   type Question,
+  type ScriptCheck,
   type ScriptNode,
 } from "../model/plan.js";
 import { attachSynthesis } from "../synth/attach.js";
@@ -32,11 +33,18 @@ import {
 import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
 import { placementOf, raySettings } from "./execution.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
+import { memoOne, memoTwo } from "./memo.js";
 import { outsideProjectWarnings } from "./outside.js";
 import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
 import { type NodeView, wireAll } from "./wiring.js";
+
+/** Per-script facts: once per script (and interface), not once per node. */
+const scriptCheck = memoOne(summariseCheck);
+const scriptImports = memoOne(moduleLevelImports);
+const scriptAliases = memoTwo(portAliases);
+const scriptFrameworks = memoOne((check: ScriptCheck) => frameworksOf(check));
 
 /** Plan a loaded project: the only async step is asking Python about the scripts. */
 export async function planProject(project: Project, options: FactOptions = {}): Promise<Plan> {
@@ -230,8 +238,8 @@ function scriptNode(
     });
   }
   const described = r.facts?.ok ? r.facts : null;
-  const check = described ? summariseCheck(described) : null;
-  const aliases = described ? portAliases(iface, described) : { inputs: {}, outputs: {} };
+  const check = described ? scriptCheck(described) : null;
+  const aliases = described ? scriptAliases(iface, described) : { inputs: {}, outputs: {} };
   const interpreter = facts.describe?.ok ? facts.describe.result : null;
   const python = interpreter
     ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
@@ -243,7 +251,7 @@ function scriptNode(
     interpreter?.python.version ?? null,
     python,
     // A plain pipeline's `requirements:` are the user's own word: each one is needed.
-    described && !ctx.plain ? moduleLevelImports(described) : null,
+    described && !ctx.plain ? scriptImports(described) : null,
   );
   appendAll(problems, parity.problems);
   if (described) {
@@ -269,7 +277,7 @@ function scriptNode(
       ...placementOf(ctx.settings),
     },
     script: r.location,
-    frameworks: frameworksOf(check),
+    frameworks: check ? scriptFrameworks(check) : [],
     check,
     inputs,
     env,

@@ -43,9 +43,19 @@ export async function gatherFacts(
   const fallback = new Map<string, string[]>();
   const toDescribe = new Set<string>();
   const packages = new Set<string>();
+  // Nodes of one step type share their candidate paths: each is looked at once.
+  const looked = new Map<string, boolean>();
+  const isFileOnce = (file: string) => {
+    let known = looked.get(file);
+    if (known === undefined) {
+      known = isFile(file);
+      looked.set(file, known);
+    }
+    return known;
+  };
   for (const ctx of contexts) {
     if (ctx.early) continue;
-    const found = ctx.candidates.find((c) => isFile(c.path));
+    const found = ctx.candidates.find((c) => isFileOnce(c.path));
     if (found) existing.add(found.path);
     else for (const c of ctx.candidates) if (existsSync(c.path)) notFiles.add(c.path);
     let chosen = found?.path;
@@ -72,7 +82,7 @@ export async function gatherFacts(
 }
 
 function isFile(file: string): boolean {
-  return existsSync(file) && statSync(file).isFile();
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
 /** Files named `entry` under each root, the shallowest first, roots in the order given. */

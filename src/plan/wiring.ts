@@ -181,6 +181,22 @@ interface OverrideResult {
   readonly handled: Set<string>;
 }
 
+/** `wires:` entries by consumer node, indexed once per project rather than scanned per node. */
+const overrideIndex = new WeakMap<Project, Map<string, Project["wires"][number][]>>();
+
+function overridesOf(project: Project): Map<string, Project["wires"][number][]> {
+  let index = overrideIndex.get(project);
+  if (!index) {
+    index = new Map();
+    for (const override of project.wires) {
+      const toNode = override.to.split(".")[0]!;
+      index.set(toNode, [...(index.get(toNode) ?? []), override]);
+    }
+    overrideIndex.set(project, index);
+  }
+  return index;
+}
+
 /** `wires:` entries of dagtest.yaml for this consumer: forced wires and deliberately unwired inputs. */
 function applyOverrides(
   project: Project,
@@ -190,9 +206,8 @@ function applyOverrides(
   problems: Problem[],
 ): OverrideResult {
   const result: OverrideResult = { wires: [], unwired: new Set(), handled: new Set() };
-  for (const override of project.wires) {
-    const [toNode, toPort] = override.to.split(".") as [string, string];
-    if (toNode !== consumer) continue;
+  for (const override of overridesOf(project).get(consumer) ?? []) {
+    const toPort = override.to.split(".")[1]!;
     if (!open.some((i) => i.name === toPort)) {
       problems.push(
         problem("error", "DAGTEST_BAD_WIRE", `wires: "${override.to}" names no open input of ${consumer}.`, {
@@ -235,13 +250,14 @@ function applyOverrides(
 
 /** Questions, one per thing to answer, with every consumer that waits on it. */
 class QuestionBook {
-  readonly #byId = new Map<string, Question>();
+  readonly #byId = new Map<string, Question & { consumers: PortRef[] }>();
 
   phantomOutput(views: ReadonlyMap<string, NodeView>, wire: Wire): void {
     const id = `${wire.from.node}.outputs.${wire.from.port}`;
     const existing = this.#byId.get(id);
     if (existing) {
-      this.#byId.set(id, { ...existing, consumers: [...existing.consumers, wire.to] });
+      // Appended in place: a phantom output feeding thousands of consumers stays linear.
+      existing.consumers.push(wire.to);
       return;
     }
     const phantom = views.get(wire.from.node)!;

@@ -8,7 +8,7 @@
  */
 import type { InterfaceInput, InterfaceOutput } from "../model/interface.js";
 import type { PortRef, Wire } from "../model/plan.js";
-import { scoreCompatibility, WIRE_THRESHOLD } from "./score.js";
+import { type Compatibility, scoreCompatibility, WIRE_THRESHOLD } from "./score.js";
 
 export interface Producer {
   readonly node: string;
@@ -39,6 +39,31 @@ interface Candidate {
   readonly reasons: readonly string[];
 }
 
+/**
+ * Scores by (input, output, producer step type): nodes of one step type share their resolved
+ * interface, so a large DAG scores each pair of ports once, not once per edge.
+ */
+const scores = new WeakMap<InterfaceInput, WeakMap<InterfaceOutput, Map<string, Compatibility>>>();
+
+function scoreOnce(input: InterfaceInput, output: InterfaceOutput, stepType: string): Compatibility {
+  let byOutput = scores.get(input);
+  if (!byOutput) {
+    byOutput = new WeakMap();
+    scores.set(input, byOutput);
+  }
+  let byType = byOutput.get(output);
+  if (!byType) {
+    byType = new Map();
+    byOutput.set(output, byType);
+  }
+  let score = byType.get(stepType);
+  if (!score) {
+    score = scoreCompatibility(input, output, stepType);
+    byType.set(stepType, score);
+  }
+  return score;
+}
+
 export function wireConsumer(
   consumer: string,
   inputs: readonly InterfaceInput[],
@@ -49,7 +74,7 @@ export function wireConsumer(
   inputs.forEach((input, inputIndex) => {
     producers.forEach((producer, producerIndex) => {
       producer.outputs.forEach((output, outputIndex) => {
-        const { score, reasons } = scoreCompatibility(input, output, producer.stepType);
+        const { score, reasons } = scoreOnce(input, output, producer.stepType);
         const best = nearest.get(input.name);
         if (!best || score > best.score)
           nearest.set(input.name, { from: { node: producer.node, port: output.name }, score });
