@@ -11,10 +11,13 @@ fork (a few ms for a server holding pandas and scikit-learn) is then off the job
 that finds no spare forks one then.
 """
 
+import hmac
+import json
 import os
 import selectors
 import signal
 import socket
+import struct
 import sys
 import threading
 import time
@@ -48,15 +51,25 @@ class _Child:
 
 
 class Server:
-    def __init__(self, path, preloaded_tops):
+    def __init__(self, path, preloaded_tops, keep=None):
         self.path = path
         self.tops = frozenset(preloaded_tops)
-        self.parent = os.getppid()
+        # A kept server (``keep``: idleSeconds, token, record) outlives the command that started
+        # it: no engine pipe, no parent to watch; it stops after idleSeconds without a job, and
+        # answers only requests that carry its project's token.
+        self.keep = keep
+        self.parent = None if keep else os.getppid()
+        self.last_active = time.monotonic()
+        self.status = {}
         self.stopping = False
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         if os.path.exists(path):
             os.unlink(path)
-        self.listener.bind(path)
+        old_umask = os.umask(0o177)  # the socket is created 0600: only this user may connect
+        try:
+            self.listener.bind(path)
+        finally:
+            os.umask(old_umask)
         self.listener.listen(128)
         self.listener.setblocking(False)
         self.selector = selectors.DefaultSelector()
@@ -75,7 +88,8 @@ class Server:
         signal.set_wakeup_fd(self.wake_w)
         self.selector.register(self.listener, selectors.EVENT_READ, self._accept)
         self.selector.register(self.wake_r, selectors.EVENT_READ, self._reap)
-        self.selector.register(0, selectors.EVENT_READ, self._engine)
+        if not keep:
+            self.selector.register(0, selectors.EVENT_READ, self._engine)
 
     def serve(self):
         """Serve until the engine goes away (None); in a child, return the child's work."""
@@ -92,7 +106,9 @@ class Server:
                         sys.stderr.write("[dagtest serve] %s: %s\n" % (type(exc).__name__, exc))
                 if self.replenish_at is not None and time.monotonic() >= self.replenish_at:
                     self._replenish()
-                if os.getppid() != self.parent:
+                if self.parent is not None and os.getppid() != self.parent:
+                    break
+                if self.keep and self._idle_for() > self.keep["idleSeconds"]:
                     break
         except _Forked as forked:
             return forked.work
@@ -105,6 +121,9 @@ class Server:
                 conn, _ = listener.accept()
             except BlockingIOError:
                 return
+            if not _same_user(conn):
+                conn.close()
+                continue
             conn.setblocking(False)
             self.headers[conn] = b""
             self.selector.register(conn, selectors.EVENT_READ, self._header)
@@ -126,6 +145,11 @@ class Server:
         except BadRequest as exc:
             send_event(conn, {"event": "error", "message": "bad request: %s" % exc})
             return conn.close()
+        if self.keep and not hmac.compare_digest(request.get("token", ""), self.keep["token"]):
+            send_event(conn, {"event": "error", "message": "refused: the request is not from this server's project"})
+            return conn.close()
+        if request["kind"] in ("status", "stop"):
+            return self._manage(conn, request["kind"])
         job = self.pending.setdefault(request["id"], {})
         if request["kind"] == "run":
             job["run"] = (conn, request)
@@ -139,6 +163,21 @@ class Server:
             del self.controls[control]
             self.selector.unregister(control)
             self._dispatch(control, run, (job["stdout"], job["stderr"]))
+
+    def _manage(self, conn, kind):
+        running = sum(1 for child in self.children.values() if child.control is not None)
+        status = dict(self.status, event=kind, running=running, idleSeconds=round(self._idle_for(), 1))
+        send_event(conn, status)
+        conn.close()
+        if kind == "stop":
+            self.stopping = True
+
+    def _idle_for(self):
+        """Seconds since the last job ended (0 while a job runs or arrives)."""
+        busy = self.headers or self.pending or any(c.control is not None for c in self.children.values())
+        if busy:
+            self.last_active = time.monotonic()
+        return time.monotonic() - self.last_active
 
     def _control_closed(self, conn):
         """A job's control connection closed before its streams arrived: forget the job."""
@@ -313,11 +352,36 @@ class Server:
             else:
                 time.sleep(0.01)
         self.listener.close()
+        if self.keep:
+            _forget_record(self.keep.get("record"))
         for remove in (os.unlink, os.rmdir):  # the socket, then its folder if nothing else is left
             try:
                 remove(self.path if remove is os.unlink else os.path.dirname(self.path))
             except OSError:
                 pass
+
+
+def _same_user(conn):
+    """Only the user who owns the server may use it (the socket's mode says so too)."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except OSError:
+        return False
+    return struct.unpack("3i", creds)[1] == os.getuid()
+
+
+def _forget_record(record):
+    """A kept server that stops removes the record that points at it (if it still does)."""
+    if not record:
+        return
+    try:
+        with open(record) as handle:
+            if json.load(handle).get("pid") == os.getpid():
+                os.unlink(record)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _wake(signum, frame):

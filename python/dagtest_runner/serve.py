@@ -24,6 +24,13 @@ in ``fork_server.py``, the child's side in ``fork_child.py``.
 The server runs no user code, starts no thread and never lets a child's fault reach it: a child
 is another process from the fork on. It exits, killing the process groups of its live
 children, when the engine goes away: EOF on stdin, the parent pid changing, or SIGTERM.
+
+A *kept* server (config ``keep``: ``{idleSeconds, token, record}``, started by
+``src/exec/kept-server.ts``) outlives the command that started it, so the next ``dagtest run``
+forks from it at once: it has no engine pipe and no parent to watch; it stops after
+``idleSeconds`` without a job, on SIGTERM or on a ``{"kind": "stop"}`` request, and answers
+``{"kind": "status"}``. Every request to it must carry the project's ``token``; the socket is
+0600 and a peer of another user is dropped.
 """
 
 import gc
@@ -48,6 +55,7 @@ def main(argv):
     try:
         config = parse_request(argv[1]) if len(argv) == 2 else {"preload": [], "explicit": []}
         names, explicit = string_list(config, "preload"), string_list(config, "explicit")
+        keep = _keep_config(config.get("keep"))
     except BadRequest as exc:
         return fail(WHO, "bad config: %s" % exc)
     # fd 1 carries the one status line; whatever else is printed (by an import, say) goes to stderr.
@@ -62,14 +70,17 @@ def main(argv):
     server = None
     if refusal is None:
         try:
-            server = Server(argv[0], tops)
+            server = Server(argv[0], tops, keep)
         except OSError as exc:
             refusal = "cannot listen on %s: %s" % (argv[0], exc.strerror or exc)
     status = {"event": "refused", "reason": refusal, "skipped": skipped} if server is None else {
         "event": "ready", "protocolVersion": PROTOCOL_VERSION, "pid": os.getpid(),
         "python": sys.version.split()[0], "preloaded": loaded, "skipped": skipped,
         "bootMs": round((time.perf_counter() - started) * 1000, 1),
+        "sitePaths": _site_paths(),
     }
+    if server is not None:
+        server.status = status
     report.write(json.dumps(status) + "\n")
     report.close()
     if server is None:
@@ -80,3 +91,23 @@ def main(argv):
     gc.freeze()
     work = server.serve()
     return 0 if work is None else work()
+
+
+def _keep_config(keep):
+    """``keep`` of the config: null, or {idleSeconds, token, record} for a server kept between commands."""
+    if keep is None:
+        return None
+    if (
+        not isinstance(keep, dict)
+        or not isinstance(keep.get("idleSeconds"), (int, float))
+        or not isinstance(keep.get("token"), str)
+        or len(keep["token"]) < 16
+        or not isinstance(keep.get("record"), (str, type(None)))
+    ):
+        raise BadRequest("field 'keep' must be {idleSeconds, token (16+ chars), record}")
+    return keep
+
+
+def _site_paths():
+    """Folders whose change means other installed packages: the engine checks them before reuse."""
+    return sorted({p for p in sys.path if p and os.path.isdir(p) and p.rstrip("/").endswith(("site-packages", "dist-packages"))})

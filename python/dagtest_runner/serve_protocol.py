@@ -26,6 +26,10 @@ def parse_engine_request(line):
     if not isinstance(request.get("id"), str) or not request["id"]:
         raise BadRequest("field 'id' must be a non-empty string")
     kind = request.get("kind")
+    if not isinstance(request.get("token", ""), str):
+        raise BadRequest("field 'token' must be a string")
+    if kind in ("status", "stop"):  # a kept server's management requests (``dagtest server``)
+        return request
     if kind == "stream":
         if request.get("stream") not in ("stdout", "stderr"):
             raise BadRequest("field 'stream' must be 'stdout' or 'stderr'")

@@ -82,6 +82,7 @@ export function cliSession(project: Project, settings: RunSettings): RunSession 
     cold: settings.cold,
     ...(settings.executor ? { executorName: settings.executor } : {}),
     ...(settings.rayAddress ? { rayAddress: settings.rayAddress } : {}),
+    keepWarm: true,
     cache: settings.cache,
     concurrency: settings.concurrency,
     reporters: [new NoticeReporter(process.stderr)],

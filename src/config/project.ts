@@ -8,9 +8,11 @@ import { DagtestError } from "../errors.js";
 import type { PipelineConfig } from "../model/config.js";
 import type { Dag } from "../model/dag.js";
 import { DEFAULT_SNAPSHOT_SETTINGS, type SnapshotSettings } from "../model/snapshot.js";
+import { cacheDir } from "../model/layout.js";
 import { didYouMean } from "../util/suggest.js";
 import { checkNodeName, dagFromDocument, loadDag } from "./dag.js";
 import { type InterfaceRegistry, loadInterfaceRegistry } from "./interfaces.js";
+import { withParseCache } from "./parse-cache.js";
 import { loadPipelineConfig } from "./pipeline-config.js";
 import { SourceDocument } from "./source.js";
 import { type LoadedSpec, loadSpec } from "./spec.js";
@@ -96,7 +98,8 @@ export function loadDirectProject(options: DirectOptions): Project {
 
 /** Load a dagtest.yaml and everything it names. */
 export function loadSpecProject(specFile: string, overrides: { python?: string | undefined } = {}): Project {
-  return projectFromSpec(loadSpec(specFile), overrides);
+  const parsed = path.join(cacheDir(path.dirname(path.resolve(specFile))), "parsed.json");
+  return withParseCache(parsed, () => projectFromSpec(loadSpec(specFile), overrides));
 }
 
 /** A project from an already validated spec (read from disk, or edited in memory by the factory). */

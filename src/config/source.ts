@@ -5,10 +5,12 @@
  * JSON and keeps node ranges).
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { Node } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
 import { jsonErrorMessage, jsonErrorOffset } from "./json-error.js";
+import { parseCache } from "./parse-cache.js";
 
 export type PathSegment = string | number;
 
@@ -17,12 +19,22 @@ export const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
 /** The deepest nesting read: real configs nest a dozen levels; loaders walk values recursively. */
 export const MAX_NESTING = 500;
 
+/**
+ * The `yaml` parser, loaded on first use (about 0.1 s): a rerun whose YAML comes from the parse
+ * cache, or a JSON-only project, never loads it.
+ */
+let yamlModule: typeof import("yaml") | undefined;
+function yaml(): typeof import("yaml") {
+  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yamlModule;
+}
+
 /** A parsed file with the means to turn a data path into a line. */
 export class SourceDocument {
   readonly file: string;
   readonly text: string;
   readonly data: unknown;
-  #lines: { counter: LineCounter; root: Node | null } | undefined;
+  #lines: { counter: import("yaml").LineCounter; root: Node | null } | undefined;
 
   constructor(file: string, text: string, data: unknown) {
     this.file = file;
@@ -49,8 +61,9 @@ export class SourceDocument {
     return { file: this.file, line: pos.line, column: pos.col };
   }
 
-  #positions(): { counter: LineCounter; root: Node | null } {
+  #positions(): { counter: import("yaml").LineCounter; root: Node | null } {
     if (!this.#lines) {
+      const { LineCounter, parseDocument } = yaml();
       const counter = new LineCounter();
       const doc = parseDocument(this.text, { lineCounter: counter, uniqueKeys: false });
       this.#lines = { counter, root: (doc.contents as Node | null) ?? null };
@@ -60,6 +73,7 @@ export class SourceDocument {
 }
 
 function child(node: Node | null, segment: PathSegment, wantKey = false): Node | null {
+  const { isMap, isSeq } = yaml();
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = pair.key as { value?: unknown } | null;
@@ -243,6 +257,9 @@ function jsonErrorLocation(file: string, text: string, message: string): SourceL
 }
 
 function parseYaml(file: string, text: string, what: string): SourceDocument {
+  const cached = parseCache()?.get(text);
+  if (cached) return new SourceDocument(file, text, cached.data);
+  const { LineCounter, parseDocument } = yaml();
   const counter = new LineCounter();
   // logLevel: a key that is itself a list or a map is stringified without a process warning.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, logLevel: "error" });
@@ -256,5 +273,7 @@ function parseYaml(file: string, text: string, what: string): SourceDocument {
       location: { file, line: pos.line, column: pos.col },
     });
   }
-  return new SourceDocument(file, text, doc.toJS());
+  const data = doc.toJS();
+  parseCache()?.put(text, data);
+  return new SourceDocument(file, text, data);
 }

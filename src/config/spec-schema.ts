@@ -217,6 +217,13 @@ const execution = z
         "Cut each user-supplied dataset to this many rows (stratified by the label) before any script sees it.",
       ),
     sample_seed: z.number().int().default(1).describe("Seed of the sampling."),
+    keep_warm: z
+      .union([z.boolean(), z.number().positive()])
+      .default(true)
+      .describe(
+        "Keep the warm fork server running between commands, so the next `dagtest run` forks at once: " +
+          "true stops it after 300 s without a job, a number after that many seconds; false starts one per command.",
+      ),
     cache: z
       .strictObject({
         enabled: z

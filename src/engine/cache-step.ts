@@ -65,6 +65,18 @@ export class CacheStep {
     return previousOutputs(this.#options.stateDir, node, this.#runId) !== null;
   }
 
+  /**
+   * A quick guess, before anything runs, that the node will not run: it is left out of a partial
+   * run, or the cache has an entry for its fingerprint (not yet verified). The run uses it to
+   * start the warm server early only when some node will need it.
+   */
+  likelyRestored(node: ScriptNode): boolean {
+    if (this.#options.selected !== null && !this.#options.selected.has(node.name)) return true;
+    const fp = this.#fingerprints.get(node.name);
+    const cache = this.#options.cache;
+    return Boolean(cache && fp?.cacheable && !this.#options.force.has(node.name) && cache.get(fp.hash));
+  }
+
   /** A `cached` result when the node's outputs could be restored, else null (and why it must run). */
   tryRestore(node: ScriptNode): { result: ScriptResult | null; ranBecause: string[] } {
     const fp = this.#fingerprints.get(node.name);

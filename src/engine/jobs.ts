@@ -135,6 +135,19 @@ export function processEnv(job: StepJob, paths: NodePaths, freshWorkdir: boolean
   return env;
 }
 
+/**
+ * The environment a node's job will have, before its folders exist: what decides which warm
+ * server it forks from (the start-up variables), for starting that server early.
+ */
+export function expectedEnv(node: ScriptNode): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  for (const e of node.env) if (e.value !== null) env[e.name] = e.value;
+  env.PYTHONUNBUFFERED = "1";
+  env.MPLBACKEND ??= "Agg";
+  return env;
+}
+
 export function isScript(node: PlanNode): node is ScriptNode {
   return node.kind === "script";
 }

@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { fingerprintPlan } from "../cache/fingerprint.js";
 import type { NodeCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
+import { preloadOf } from "../exec/index.js";
 import type { Executor } from "../exec/types.js";
 import { adjacency, ancestors } from "../graph/topology.js";
 import type { Reporter } from "../model/events.js";
@@ -21,7 +22,7 @@ import { modelCheck } from "./checks/model.js";
 import { snapshotCheck } from "./checks/snapshot.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
-import { isScript } from "./jobs.js";
+import { expectedEnv, isScript } from "./jobs.js";
 import { internalErrorResult, runScriptNode } from "./lifecycle.js";
 import { runPriority } from "./priority.js";
 import { blockers } from "./readiness.js";
@@ -62,6 +63,7 @@ export interface RunOptions {
 export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResult> {
   assertRunnable(plan);
   const { ctx, scripts, priority } = openRun(plan, options);
+  warmUpEarly(ctx, scripts);
   ctx.bus.emit({ type: "runStart", plan, runId: ctx.runId, runDir: ctx.runDir, total: scripts.length });
   recordNodesNotRun(ctx, scripts);
   recordFlows(ctx, edgeChecks(plan, ctx.runDir, null));
@@ -164,6 +166,18 @@ function saveSnapshots(ctx: RunContext): void {
       "info",
       `recorded the snapshots of ${saved.recorded.length} node(s) in dagtest.snap.json: ${saved.recorded.join(", ")}`,
     );
+}
+
+/**
+ * Start (or reach) the warm server now, while the run is still being set up, when some node will
+ * fork from it; never when every node is cached (the cache lookup here is a quick guess, and a
+ * wrong guess only costs an idle server).
+ */
+function warmUpEarly(ctx: RunContext, scripts: readonly ScriptNode[]): void {
+  if (!ctx.executor.warmUp) return;
+  const first = scripts.find((n) => n.limits.isolation === "fork" && !ctx.cacheStep.likelyRestored(n));
+  if (!first) return;
+  ctx.executor.warmUp({ python: ctx.python, env: expectedEnv(first), preload: preloadOf(ctx.plan) });
 }
 
 /** Every node that will not go through the scheduler: phantoms, and scripts left out by a selection. */

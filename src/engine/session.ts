@@ -8,7 +8,7 @@
 import os from "node:os";
 import path from "node:path";
 import { LocalCache } from "../cache/store.js";
-import { createExecutor, type ExecutorChoice } from "../exec/index.js";
+import { createExecutor, type ExecutorChoice, keepSettings } from "../exec/index.js";
 import type { Executor } from "../exec/types.js";
 import type { Reporter } from "../model/events.js";
 import type { ExecutorName, Plan } from "../model/plan.js";
@@ -29,6 +29,7 @@ export interface SessionProject {
     /** `run.executor` and `run.ray` of dagtest.yaml. */
     readonly executor?: ExecutorName;
     readonly ray?: { readonly address?: string; readonly shared_dir?: string; readonly python?: string };
+    readonly keep_warm?: boolean | number;
   };
   /** dagtest.yaml `snapshots:`; default: the built-in tolerances, not configured. */
   readonly snapshots?: SnapshotSettings;
@@ -43,6 +44,11 @@ export interface RunSessionOptions {
   readonly executorName?: ExecutorName;
   /** `--ray-address`: overrides `run.ray.address` (and RAY_ADDRESS). */
   readonly rayAddress?: string;
+  /**
+   * Keep the warm server between commands as `run.keep_warm` says (the CLI); default false: the
+   * session's server ends with it (library users, tests).
+   */
+  readonly keepWarm?: boolean;
   /** Reporters for the whole session: every run's events, and the notices between runs. */
   readonly reporters?: readonly Reporter[];
   /** False runs every node and stores nothing (`--no-cache`); the project can turn it off too. */
@@ -130,6 +136,7 @@ function executorChoice(options: RunSessionOptions, bus: ReporterBus): ExecutorC
     cold: options.cold ?? false,
     onNotice: (message) => bus.notice("warning", message),
     executor: options.executorName ?? execution.executor ?? "local",
+    keep: options.keepWarm ? keepSettings(baseDir, execution.keep_warm ?? true) : null,
     ray: {
       ...(address ? { address } : {}),
       ...(ray.shared_dir ? { sharedDir: path.resolve(baseDir, ray.shared_dir) } : {}),

@@ -14,7 +14,7 @@ import { createInterface } from "node:readline";
 import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest } from "../model/protocol.js";
 import { openLogs } from "./bounded-log.js";
 import { KILL_GRACE_MS, readOutcome, STRAY_PIPE_GRACE_MS } from "./cold.js";
-import type { ForkServer } from "./fork-server.js";
+import type { WarmServer } from "./fork-server.js";
 import { type StopWatch, watchForStop } from "./limits.js";
 import { signalGroup, trackGroup, untrackGroup } from "./process-group.js";
 import type { ExecRequest, ExecResult } from "./types.js";
@@ -27,7 +27,7 @@ export type ForkAttempt =
   | { readonly kind: "retry"; readonly reason: string; readonly blame: Blame };
 
 export function runForked(
-  server: ForkServer,
+  server: WarmServer,
   request: ExecRequest,
   startDeadlineMs: number,
 ): Promise<ForkAttempt> {
@@ -42,7 +42,7 @@ type Exit = { readonly code: number | null; readonly signal: string | null };
  * cancel) and `fail` (the machinery's fault) may come at any point.
  */
 class ForkJob {
-  readonly #server: ForkServer;
+  readonly #server: WarmServer;
   readonly #request: ExecRequest;
   readonly #resolve: (attempt: ForkAttempt) => void;
   readonly #id = randomUUID();
@@ -63,7 +63,7 @@ class ForkJob {
   #openStreams = 2;
   #settled = false;
 
-  constructor(server: ForkServer, request: ExecRequest, resolve: (attempt: ForkAttempt) => void) {
+  constructor(server: WarmServer, request: ExecRequest, resolve: (attempt: ForkAttempt) => void) {
     this.#server = server;
     this.#request = request;
     this.#resolve = resolve;
@@ -82,7 +82,7 @@ class ForkJob {
   }
 
   #openStream(name: "stdout" | "stderr"): net.Socket {
-    const socket = connect(this.#server.socketPath, { kind: "stream", id: this.#id, stream: name });
+    const socket = connect(this.#server, { kind: "stream", id: this.#id, stream: name });
     socket.on("data", (chunk: Buffer) => this.#logs[name].write(chunk));
     socket.on("close", () => {
       this.#openStreams--;
@@ -101,8 +101,10 @@ class ForkJob {
       cwd: job.workDir,
       sourceDir: job.sourceDir,
     };
-    const control = connect(this.#server.socketPath, run);
-    createInterface({ input: control }).on("line", (line) => this.#onEvent(parseEvent(line)));
+    const control = connect(this.#server, run);
+    createInterface({ input: control })
+      .on("line", (line) => this.#onEvent(parseEvent(line)))
+      .on("error", () => {}); // readline passes the socket's errors on; "close" tells the story
     control.on("close", () => this.#controlClosed());
     return control;
   }
@@ -221,10 +223,11 @@ class ForkJob {
   }
 }
 
-function connect(socketPath: string, header: object): net.Socket {
-  const socket = net.createConnection({ path: socketPath });
+function connect(server: WarmServer, header: object): net.Socket {
+  const socket = net.createConnection({ path: server.socketPath });
   socket.on("error", () => {}); // a dead server shows as "close"; the reason comes from the server
-  socket.write(`${JSON.stringify({ protocolVersion: PROTOCOL_VERSION, ...header })}\n`);
+  const token = server.token === null ? {} : { token: server.token };
+  socket.write(`${JSON.stringify({ protocolVersion: PROTOCOL_VERSION, ...header, ...token })}\n`);
   return socket;
 }
 

@@ -24,11 +24,26 @@ export interface ServerSpec {
   readonly bootTimeoutMs: number;
 }
 
+/** What a job needs of a warm server: this process's own child, or one kept between commands. */
+export interface WarmServer {
+  readonly socketPath: string;
+  readonly status: ServerReady;
+  /** Sent with every request (a kept server refuses requests without its token). */
+  readonly token: string | null;
+  readonly pid: number;
+  readonly alive: boolean;
+  readonly ended: string | null;
+  onExit(listener: (why: string) => void): () => void;
+  stop(): Promise<void>;
+  kill(): void;
+}
+
 const STDERR_TAIL = 4096;
 const STOP_GRACE_MS = 3000;
 
-export class ForkServer {
+export class ForkServer implements WarmServer {
   readonly socketPath: string;
+  readonly token = null;
   readonly status: ServerReady;
   readonly #child: ChildProcess;
   #ended: string | null = null;

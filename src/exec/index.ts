@@ -7,6 +7,7 @@ import path from "node:path";
 import type { ExecutorName, Plan, RaySettings } from "../model/plan.js";
 import { ColdExecutor } from "./cold.js";
 import { RayExecutor } from "./ray/executor.js";
+import { DEFAULT_KEEP_IDLE_MS, type KeepSettings } from "./kept-server.js";
 import type { Executor, PreloadList } from "./types.js";
 import { WarmExecutor } from "./warm.js";
 
@@ -19,6 +20,8 @@ export interface ExecutorChoice {
   readonly executor?: ExecutorName;
   /** `run.ray`, with `--ray-address` applied. */
   readonly ray?: Partial<RaySettings>;
+  /** Keep the warm server between commands (the CLI's `run.keep_warm`). */
+  readonly keep?: KeepSettings | null;
 }
 
 export function createExecutor(choice: ExecutorChoice = {}): Executor {
@@ -26,7 +29,19 @@ export function createExecutor(choice: ExecutorChoice = {}): Executor {
     return new RayExecutor({ ...choice.ray, ...(choice.onNotice ? { onNotice: choice.onNotice } : {}) });
   // fork() without exec is only dependable on Linux (macOS: bpo-33725).
   if (choice.cold || process.platform !== "linux") return new ColdExecutor();
-  return new WarmExecutor(choice.onNotice ? { onNotice: choice.onNotice } : {});
+  return new WarmExecutor({
+    ...(choice.onNotice ? { onNotice: choice.onNotice } : {}),
+    keep: choice.keep ?? null,
+  });
+}
+
+/**
+ * The kept-server settings for `run.keep_warm` (true: the default idle time; a number: seconds;
+ * false: none). `DAGTEST_KEEP_WARM=0` in the environment turns it off (CI, tests).
+ */
+export function keepSettings(stateDir: string, keepWarm: boolean | number): KeepSettings | null {
+  if (keepWarm === false || process.env.DAGTEST_KEEP_WARM === "0") return null;
+  return { stateDir, idleMs: keepWarm === true ? DEFAULT_KEEP_IDLE_MS : keepWarm * 1000 };
 }
 
 const memo = new WeakMap<Plan, PreloadList>();

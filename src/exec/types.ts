@@ -79,8 +79,13 @@ export interface ExecResult {
   readonly failure?: ExecFailure;
 }
 
+/** What decides which warm server a job forks from. */
+export type WarmUpSpec = Pick<ExecRequest, "python" | "env" | "preload">;
+
 export interface Executor {
   readonly name: string;
   run(request: ExecRequest): Promise<ExecResult>;
+  /** Get ready for jobs like `spec` in the background (a warm executor starts its server). */
+  warmUp?(spec: WarmUpSpec): void;
   close(): Promise<void>;
 }

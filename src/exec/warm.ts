@@ -16,8 +16,9 @@ import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { runnerMain, runProcess } from "./cold.js";
 import { runForked } from "./fork-job.js";
-import { ForkServer, type ServerReady } from "./fork-server.js";
-import type { ExecRequest, ExecResult, Executor } from "./types.js";
+import { ForkServer, type ServerReady, type ServerSpec, type WarmServer } from "./fork-server.js";
+import { type KeepSettings, reachKeptServer } from "./kept-server.js";
+import type { ExecRequest, ExecResult, Executor, WarmUpSpec } from "./types.js";
 
 export interface WarmOptions {
   /** How long a forked child has to report that it is set up (default 10 s). */
@@ -28,6 +29,8 @@ export interface WarmOptions {
   readonly serverEnv?: Readonly<Record<string, string>>;
   /** Told about what the user may want to know: fallbacks, restarts, modules not preloaded. */
   readonly onNotice?: (message: string) => void;
+  /** Keep the server between commands (exec/kept-server.ts); absent: one server per executor. */
+  readonly keep?: KeepSettings | null;
 }
 
 /** A server that died this many times is not restarted again in this run. */
@@ -42,13 +45,13 @@ class Slot {
   readonly base: string;
   /** How many servers of this slot died before this one. */
   readonly deaths: number;
-  readonly server: Promise<ForkServer | string>;
+  readonly server: Promise<WarmServer | string>;
   inflight = 0;
   #dead = false;
   #retired = false;
   #cold: string | null = null;
 
-  constructor(base: string, deaths: number, server: (slot: Slot) => Promise<ForkServer | string>) {
+  constructor(base: string, deaths: number, server: (slot: Slot) => Promise<WarmServer | string>) {
     this.base = base;
     this.deaths = deaths;
     this.server = server(this);
@@ -124,6 +127,15 @@ export class WarmExecutor implements Executor {
     }
   }
 
+  /**
+   * Start (or reach) the server that jobs like `spec` will fork from, without waiting for it:
+   * called as soon as the plan is known and some node will run, so the boot overlaps the rest.
+   */
+  warmUp(spec: WarmUpSpec): void {
+    if (this.#closed || process.platform !== "linux") return;
+    this.#slotFor(spec);
+  }
+
   /** The live servers' status lines (pid, preloaded modules, boot time): tests, benchmarks. */
   async servers(): Promise<ServerReady[]> {
     const servers = await Promise.all([...this.#slots.values()].map((s) => s.server));
@@ -142,7 +154,7 @@ export class WarmExecutor implements Executor {
   }
 
   /** The slot for this request's server, started (or restarted) if need be. */
-  #slotFor(request: ExecRequest): { key: string; slot: Slot } {
+  #slotFor(request: WarmUpSpec): { key: string; slot: Slot } {
     const env = this.#serverEnv(request);
     const base = JSON.stringify([
       request.python,
@@ -167,20 +179,29 @@ export class WarmExecutor implements Executor {
     return { key, slot: this.#boot(key, base, request, env, 0) };
   }
 
-  #boot(key: string, base: string, request: ExecRequest, env: Record<string, string>, deaths: number): Slot {
-    const starting = ForkServer.start({
+  #boot(key: string, base: string, request: WarmUpSpec, env: Record<string, string>, deaths: number): Slot {
+    const spec: ServerSpec = {
       python: request.python,
       env,
       preload: request.preload,
       bootTimeoutMs: this.#options.bootTimeoutMs ?? 120_000,
-    });
+    };
+    const keep = this.#options.keep;
+    // A kept server is reused across commands; when it cannot be had, one of our own.
+    const starting: Promise<WarmServer | string> = keep
+      ? reachKeptServer(spec, keep, base).then((kept): WarmServer | Promise<WarmServer | string> => {
+          if (typeof kept !== "string") return kept;
+          this.#notice(`${kept}; this command uses a server of its own`);
+          return ForkServer.start(spec);
+        })
+      : ForkServer.start(spec);
     const slot = new Slot(base, deaths, (self) => starting.then((started) => this.#started(self, started)));
     this.#slots.set(key, slot);
     return slot;
   }
 
   /** Tell what the user may want to know about a new server, and watch for its end. */
-  #started(slot: Slot, started: ForkServer | string): ForkServer | string {
+  #started(slot: Slot, started: WarmServer | string): WarmServer | string {
     if (typeof started === "string") {
       this.#notice(`${started}; scripts run in cold processes`);
       return started;
@@ -197,7 +218,7 @@ export class WarmExecutor implements Executor {
   }
 
   /** The server's environment: dagtest's own, with the job's start-up variables. */
-  #serverEnv(request: ExecRequest): Record<string, string> {
+  #serverEnv(request: WarmUpSpec): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !STARTUP_ENV.test(k)) env[k] = v;
     for (const [k, v] of Object.entries(request.env)) if (STARTUP_ENV.test(k)) env[k] = v;

@@ -9,6 +9,7 @@
  *   runs/<run-id>/<node>/             job.json, outcome.json, in/<port>/, out/<port>/, work/, tmp/, empty/, logs/
  *   cache/entries/<fp[0:2]>/<fp>/     the content-addressed cache (cache/store.ts)
  *   cache/describe.json               the static check's reusable result (python/describe-cache.ts)
+ *   warm/<key>.json|.sock|.log        a warm server kept between commands: record, socket, stderr (exec/kept-server.ts)
  * ```
  */
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
@@ -37,6 +38,11 @@ export function cacheDir(stateDir: string): string {
 
 export function describeCacheFile(stateDir: string): string {
   return path.join(cacheDir(stateDir), "describe.json");
+}
+
+/** Kept warm servers: their records, sockets and logs (a 0700 folder). */
+export function warmDir(stateDir: string): string {
+  return path.join(stateRoot(stateDir), "warm");
 }
 
 export function runRecordFile(runDir: string): string {

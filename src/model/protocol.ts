@@ -130,6 +130,8 @@ export interface ServeRunRequest {
   readonly cwd: string;
   /** The script's folder: preloaded modules that a file in it shadows are dropped in the child. */
   readonly sourceDir: string | null;
+  /** A kept server's token (exec/kept-server.ts): it refuses a request without it. */
+  readonly token?: string;
 }
 
 export interface ServeStreamRequest {
@@ -137,6 +139,7 @@ export interface ServeStreamRequest {
   readonly kind: "stream";
   readonly id: string;
   readonly stream: "stdout" | "stderr";
+  readonly token?: string;
 }
 
 export type ServeEvent =
@@ -166,6 +169,8 @@ export type ServeStatus =
       readonly preloaded: readonly string[];
       readonly skipped: readonly { readonly module: string; readonly reason: string }[];
       readonly bootMs: number;
+      /** The interpreter's site-packages folders: a kept server is replaced when one changes. */
+      readonly sitePaths?: readonly string[];
     }
   | {
       readonly event: "refused";

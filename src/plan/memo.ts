@@ -13,7 +13,9 @@ export function memoOne<K extends object, V>(compute: (key: K) => V): (key: K) =
   };
 }
 
-export function memoTwo<A extends object, B extends object, V>(compute: (a: A, b: B) => V): (a: A, b: B) => V {
+export function memoTwo<A extends object, B extends object, V>(
+  compute: (a: A, b: B) => V,
+): (a: A, b: B) => V {
   const memo = new WeakMap<A, WeakMap<B, V>>();
   return (a, b) => {
     let inner = memo.get(a);

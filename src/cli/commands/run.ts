@@ -5,7 +5,6 @@ import { ciFromEnv } from "../../engine/session.js";
 import { DagtestError } from "../../errors.js";
 import type { CommandResult } from "../result.js";
 import { type RunSettings, runOnce } from "../run-once.js";
-import { watchRuns } from "../watch.js";
 import { addProjectOptions, type ProjectOptions } from "./plan.js";
 
 interface RunCliOptions extends ProjectOptions {
@@ -100,7 +99,8 @@ export function registerRun(program: Command, done: (result: CommandResult) => v
       if (settings.shuffleSeed !== null) {
         process.stderr.write(`[dagtest] shuffled order, replay with --shuffle ${settings.shuffleSeed}\n`);
       }
-      done(options.watch ? await watchRuns(settings) : await runOnce(settings));
+      // Watch mode's file watcher is loaded only when asked for.
+      done(options.watch ? await (await import("../watch.js")).watchRuns(settings) : await runOnce(settings));
     });
 }
 
