@@ -8,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { DAGTEST_VERSION } from "../version.js";
+
+/** The file's format; parsed data depends on the text and the parser alone. */
+const FORMAT = 1;
 
 /** Entries kept besides the ones this command used, so other commands' files stay cached. */
 const KEEP_UNUSED = 200;
@@ -52,7 +54,7 @@ class ParseCache {
     const kept = Object.fromEntries([...unused, ...this.#used].map((k) => [k, this.#entries![k]]));
     try {
       mkdirSync(path.dirname(this.#file), { recursive: true });
-      writeFileSync(`${this.#file}.tmp`, JSON.stringify({ version: DAGTEST_VERSION, entries: kept }));
+      writeFileSync(`${this.#file}.tmp`, JSON.stringify({ format: FORMAT, entries: kept }));
       renameSync(`${this.#file}.tmp`, this.#file);
     } catch {
       // A read-only project still plans; it only parses again next time.
@@ -62,9 +64,9 @@ class ParseCache {
   #load(): Record<string, unknown> {
     if (this.#entries) return this.#entries;
     try {
-      const stored = JSON.parse(readFileSync(this.#file, "utf8")) as { version?: unknown; entries?: unknown };
+      const stored = JSON.parse(readFileSync(this.#file, "utf8")) as { format?: unknown; entries?: unknown };
       this.#entries =
-        stored.version === DAGTEST_VERSION && typeof stored.entries === "object" && stored.entries !== null
+        stored.format === FORMAT && typeof stored.entries === "object" && stored.entries !== null
           ? (stored.entries as Record<string, unknown>)
           : {};
     } catch {

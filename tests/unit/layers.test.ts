@@ -23,7 +23,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   synth: ["model", "util", "errors", "config", "python"],
   sample: ["model", "util", "errors", "config", "python", "synth"],
   scheduler: [],
-  exec: ["model", "util", "errors", "python"],
+  exec: ["model", "util", "errors", "python", "version"],
   cache: ["model", "util", "errors"],
   reporters: ["model", "util", "errors"],
   snapshot: ["model", "util", "errors"],
