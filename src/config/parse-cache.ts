@@ -35,12 +35,8 @@ class ParseCache {
 
   /** Stored as JSON text now (later code may change the data); not when JSON cannot hold it (.inf, .nan). */
   put(text: string, data: unknown): void {
-    let exact = true;
-    const json = JSON.stringify(data, (_key, value: unknown) => {
-      if (typeof value === "number" && !Number.isFinite(value)) exact = false;
-      return value;
-    });
-    if (!exact || json === undefined) return;
+    const json = exactJson(data);
+    if (json === null) return;
     const key = hashOf(text);
     this.#load()[key] = json;
     this.#used.add(key);
@@ -94,6 +90,16 @@ export function withParseCache<T>(file: string, load: () => T): T {
 /** The cache of the load in progress, if any. */
 export function parseCache(): Pick<ParseCache, "get" | "put"> | null {
   return active;
+}
+
+/** JSON text that gives back exactly `data`, or null (JSON has no Infinity or NaN). */
+export function exactJson(data: unknown): string | null {
+  let exact = true;
+  const json = JSON.stringify(data, (_key, value: unknown) => {
+    if (typeof value === "number" && !Number.isFinite(value)) exact = false;
+    return value;
+  });
+  return exact && json !== undefined ? json : null;
 }
 
 function hashOf(text: string): string {

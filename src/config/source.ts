@@ -10,7 +10,7 @@ import path from "node:path";
 import type { Node } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
 import { jsonErrorMessage, jsonErrorOffset } from "./json-error.js";
-import { parseCache } from "./parse-cache.js";
+import { exactJson, parseCache } from "./parse-cache.js";
 
 export type PathSegment = string | number;
 
@@ -256,7 +256,16 @@ function jsonErrorLocation(file: string, text: string, message: string): SourceL
   return { file, line, column };
 }
 
+/**
+ * YAML already parsed by this process, by text (as JSON text: each reader gets its own copy):
+ * watch mode, the factory and the UI plan the same interfaces again and again.
+ */
+const parsedHere = new Map<string, string>();
+const PARSED_HERE_MAX = 500;
+
 function parseYaml(file: string, text: string, what: string): SourceDocument {
+  const here = parsedHere.get(text);
+  if (here !== undefined) return new SourceDocument(file, text, JSON.parse(here) as unknown);
   const cached = parseCache()?.get(text);
   if (cached) return new SourceDocument(file, text, cached.data);
   const { LineCounter, parseDocument } = yaml();
@@ -275,5 +284,13 @@ function parseYaml(file: string, text: string, what: string): SourceDocument {
   }
   const data = doc.toJS();
   parseCache()?.put(text, data);
+  rememberHere(text, data);
   return new SourceDocument(file, text, data);
+}
+
+function rememberHere(text: string, data: unknown): void {
+  const json = exactJson(data);
+  if (json === null) return;
+  if (parsedHere.size >= PARSED_HERE_MAX) parsedHere.delete(parsedHere.keys().next().value!);
+  parsedHere.set(text, json);
 }
