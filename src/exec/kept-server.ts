@@ -376,7 +376,14 @@ function interpreterStamp(python: string): KeptRecord["interpreter"] {
 }
 
 function siteStamps(dirs: readonly string[]): Record<string, number> {
-  return Object.fromEntries(dirs.map((d) => [d, statSync(d, { throwIfNoEntry: false })?.mtimeMs ?? -1]));
+  const stamp = (dir: string) => {
+    try {
+      return statSync(dir).mtimeMs;
+    } catch {
+      return -1; // gone: differs from any recorded time
+    }
+  };
+  return Object.fromEntries(dirs.map((d) => [d, stamp(d)]));
 }
 
 function readRecord(file: string): KeptRecord | null {

@@ -82,7 +82,11 @@ export async function gatherFacts(
 }
 
 function isFile(file: string): boolean {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  } catch {
+    return false; // a name too long, a component that is a file: not a script either way
+  }
 }
 
 /** Files named `entry` under each root, the shallowest first, roots in the order given. */
