@@ -78,7 +78,7 @@ export function topLevelHelp(description: string): string {
     ...COMMANDS.map((c) => [c.usage, c.summary] as [string, string]),
     ["help [command]", "display help for command"],
   ];
-  const width = Math.max(...rows.map(([u]) => u.length), "-V, --version".length);
+  const width = rows.reduce((w, [usage]) => Math.max(w, usage.length), "-V, --version".length);
   const row = ([left, right]: [string, string]) => `  ${left.padEnd(width)}  ${right}`;
   return [
     "Usage: dagtest [options] [command]",
