@@ -5,9 +5,8 @@
  * JSON and keeps node ranges).
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import type { Node } from "yaml";
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
 import { jsonErrorMessage, jsonErrorOffset } from "./json-error.js";
 import { exactJson, parseCache } from "./parse-cache.js";
@@ -19,22 +18,12 @@ export const MAX_SOURCE_BYTES = 256 * 1024 * 1024;
 /** The deepest nesting read: real configs nest a dozen levels; loaders walk values recursively. */
 export const MAX_NESTING = 500;
 
-/**
- * The `yaml` parser, loaded on first use (about 0.1 s): a rerun whose YAML comes from the parse
- * cache, or a JSON-only project, never loads it.
- */
-let yamlModule: typeof import("yaml") | undefined;
-function yaml(): typeof import("yaml") {
-  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
-  return yamlModule;
-}
-
 /** A parsed file with the means to turn a data path into a line. */
 export class SourceDocument {
   readonly file: string;
   readonly text: string;
   readonly data: unknown;
-  #lines: { counter: import("yaml").LineCounter; root: Node | null } | undefined;
+  #lines: { counter: LineCounter; root: Node | null } | undefined;
 
   constructor(file: string, text: string, data: unknown) {
     this.file = file;
@@ -61,9 +50,8 @@ export class SourceDocument {
     return { file: this.file, line: pos.line, column: pos.col };
   }
 
-  #positions(): { counter: import("yaml").LineCounter; root: Node | null } {
+  #positions(): { counter: LineCounter; root: Node | null } {
     if (!this.#lines) {
-      const { LineCounter, parseDocument } = yaml();
       const counter = new LineCounter();
       const doc = parseDocument(this.text, { lineCounter: counter, uniqueKeys: false });
       this.#lines = { counter, root: (doc.contents as Node | null) ?? null };
@@ -73,7 +61,6 @@ export class SourceDocument {
 }
 
 function child(node: Node | null, segment: PathSegment, wantKey = false): Node | null {
-  const { isMap, isSeq } = yaml();
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = pair.key as { value?: unknown } | null;
@@ -268,7 +255,6 @@ function parseYaml(file: string, text: string, what: string): SourceDocument {
   if (here !== undefined) return new SourceDocument(file, text, JSON.parse(here) as unknown);
   const cached = parseCache()?.get(text);
   if (cached) return new SourceDocument(file, text, cached.data);
-  const { LineCounter, parseDocument } = yaml();
   const counter = new LineCounter();
   // logLevel: a key that is itself a list or a map is stringified without a process warning.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, logLevel: "error" });
