@@ -19,6 +19,10 @@ fi
 # Ray tests say so and are skipped.
 bash scripts/ray-venv.sh >/dev/null || echo "[test] Ray cannot be installed here: tests/ray will be skipped"
 
+# No `dagtest run` of a test leaves a warm server behind (README: the warm server kept between
+# commands); the tests of that server turn it on and stop theirs.
+export DAGTEST_KEEP_WARM=0
+
 status=0
 out=.test-results
 rm -rf "$out" && mkdir -p "$out"
