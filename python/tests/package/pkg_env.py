@@ -108,6 +108,8 @@ def no_node_env(venv: Path, extra: Dict[str, str] | None = None) -> Dict[str, st
         "LANG": "C.UTF-8",
         "DAGTEST_PYTHON": SCRIPTS_PYTHON,
         "NO_COLOR": "1",
+        # A test's `dagtest run` leaves no warm server behind (scripts/test.sh sets it to 0).
+        "DAGTEST_KEEP_WARM": os.environ.get("DAGTEST_KEEP_WARM", "0"),
     }
     env.update(extra or {})
     assert shutil.which("node", path=env["PATH"]) is None
