@@ -6,8 +6,8 @@
 import path from "node:path";
 import type { ExecutorName, Plan, RaySettings } from "../model/plan.js";
 import { ColdExecutor } from "./cold.js";
-import { RayExecutor } from "./ray/executor.js";
 import { DEFAULT_KEEP_IDLE_MS, type KeepSettings } from "./kept-server.js";
+import { RayExecutor } from "./ray/executor.js";
 import type { Executor, PreloadList } from "./types.js";
 import { WarmExecutor } from "./warm.js";
 
