@@ -10,6 +10,9 @@
  * const { results } = await factory.executeDagGuidedTesting();
  * console.log(results.pipelineSuccess);
  */
+// The library validates specs synchronously (loadSpecProject): its schema is loaded up front.
+import "./config/spec-schema.js";
+
 export { LocalCache } from "./cache/store.js";
 export { type DirectOptions, loadDirectProject, loadSpecProject, type Project } from "./config/project.js";
 export type { Spec } from "./config/spec-schema.js";

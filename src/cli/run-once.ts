@@ -48,7 +48,7 @@ export interface RunSettings {
 }
 
 export async function runOnce(settings: RunSettings): Promise<CommandResult> {
-  const project = loadProject(settings.target, settings.project);
+  const project = await loadProject(settings.target, settings.project);
   const plan = await planProject(project, runFacts(project, settings.cache));
   const controller = new AbortController();
   const stopOnSignal = interruptHandler(controller);

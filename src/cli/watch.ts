@@ -32,7 +32,7 @@ export async function watchRuns(settings: RunSettings): Promise<CommandResult> {
   try {
     while (!stop.signal.aborted) {
       try {
-        const project = loadProject(settings.target, settings.project);
+        const project = await loadProject(settings.target, settings.project);
         const plan = await planProject(project, runFacts(project, settings.cache));
         watched = watchedPaths(project, plan);
         watcher = await rewatch(watcher, watched, changes);

@@ -4,6 +4,7 @@
  * `schema/dagtest.schema.json` (a test keeps that file equal to `specJsonSchema()`).
  */
 import { z } from "zod";
+import { registerSpecSchema } from "./spec-schema-ref.js";
 
 const nodeName = z.string().min(1);
 const pathString = z.string().min(1);
@@ -301,6 +302,7 @@ export const specSchema = z
   .describe("dagtest.yaml: the saved test spec.");
 
 export type Spec = z.infer<typeof specSchema>;
+
 export type PlainNode = z.infer<typeof plainNode>;
 export type NodeSettings = z.infer<typeof nodeSettings>;
 export type WireOverride = z.infer<typeof wire>;
@@ -313,6 +315,9 @@ export type ColumnKind = z.infer<typeof columnKind>;
 export function executionDefaults(given: unknown): ExecutionSettings {
   return execution.parse(given ?? {});
 }
+
+// Whoever loads this module makes the schema available to spec validation (spec-schema-ref.ts).
+registerSpecSchema({ specSchema, executionDefaults });
 
 /** The JSON Schema of dagtest.yaml, as shipped in `schema/dagtest.schema.json`. */
 export function specJsonSchema(): Record<string, unknown> {

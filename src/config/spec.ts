@@ -3,8 +3,9 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { z } from "zod";
 import { DagtestError, formatLocation, type SourceLocation } from "../errors.js";
+import { parseCache } from "./parse-cache.js";
 import { loadSource, type ParseOptions, parseSource, type SourceDocument } from "./source.js";
-import { type Spec, specSchema } from "./spec-schema.js";
+import { schemaFingerprint, specSchemaOrThrow, type ValidatedSpec } from "./spec-schema-ref.js";
 
 export const SPEC_FILE_NAME = "dagtest.yaml";
 
@@ -13,7 +14,7 @@ export interface LoadedSpec {
   readonly file: string;
   /** The folder holding the spec: relative paths in it are relative to this. */
   readonly dir: string;
-  readonly spec: Spec;
+  readonly spec: ValidatedSpec;
   readonly document: SourceDocument;
 }
 
@@ -59,9 +60,24 @@ export function parseSpecText(file: string, text: string): LoadedSpec {
 
 function validateSpec(document: SourceDocument): LoadedSpec {
   const file = document.file;
-  const parsed = specSchema.safeParse(document.data ?? {});
+  return { file, dir: path.dirname(file), spec: validatedData(document), document };
+}
+
+/**
+ * The spec with the schema's defaults applied. A text validated before is read back from the
+ * parse cache (keyed by the text and the schema's fingerprint), so the schema is not loaded.
+ */
+function validatedData(document: SourceDocument): ValidatedSpec {
+  const cache = parseCache();
+  const key = `\0validated dagtest.yaml ${schemaFingerprint()}\0${document.text}`;
+  const hit = cache?.get(key);
+  if (hit) return hit.data as ValidatedSpec;
+  const schema = specSchemaOrThrow();
+  const parsed = schema.specSchema.safeParse(document.data ?? {});
   if (!parsed.success) throw specError(document, parsed.error);
-  return { file, dir: path.dirname(file), spec: parsed.data, document };
+  const spec: ValidatedSpec = { ...parsed.data, run: schema.executionDefaults(parsed.data.run) };
+  cache?.put(key, spec);
+  return spec;
 }
 
 /** Every schema problem, each with its path and line; the error is located at the first. */

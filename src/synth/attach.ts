@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { type Project, synthesizedOutputPath } from "../config/project.js";
+import { type Project, synthesizedOutputPath } from "../config/project-load.js";
 import type { PhantomNode, Plan, PlanNode, Problem, Question, ScriptNode } from "../model/plan.js";
 import type { SyntheticData, SynthRecipe } from "../model/synth.js";
 import { appendAll } from "../util/arrays.js";

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { synthesizedOutputPath } from "../config/project.js";
+import { synthesizedOutputPath } from "../config/project-load.js";
 import type { PhantomNode, Plan } from "../model/plan.js";
 import { writeRecipe } from "./write.js";
 

@@ -11,8 +11,8 @@ export function registerCache(program: Command, done: (result: CommandResult) =>
       .command("clean")
       .argument("[path]", "a dagtest.yaml or a folder holding one")
       .description("remove every cached result"),
-  ).action((target: string | undefined, options: ProjectOptions) => {
-    const project = loadProject(target, options);
+  ).action(async (target: string | undefined, options: ProjectOptions) => {
+    const project = await loadProject(target, options);
     const store = new LocalCache(project.baseDir);
     const count = store.clean();
     done({ stdout: `removed ${count} cached result(s) from ${store.dir}\n`, exitCode: 0 });

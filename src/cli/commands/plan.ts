@@ -2,8 +2,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
-import { loadDirectProject, loadSpecProject, type Project } from "../../config/project.js";
+import { loadDirectProject, loadSpecProject, type Project } from "../../config/project-load.js";
 import { resolveSpecPath, SPEC_FILE_NAME } from "../../config/spec.js";
+import { loadSpecSchema, withSpecSchema } from "../../config/spec-schema-ref.js";
 import { DagtestError } from "../../errors.js";
 import type { Plan } from "../../model/plan.js";
 import { planProject } from "../../plan/build.js";
@@ -53,7 +54,7 @@ export function registerPlan(program: Command, done: (result: CommandResult) => 
       "print the node's cache fingerprint: every input to it, and whether it is stored",
     )
     .action(async (target: string | undefined, options: PlanOptions) => {
-      const project = loadProject(target, options);
+      const project = await loadProject(target, options);
       const plan = await planProject(project);
       if (options.explainCache) {
         done(explainCache(project, plan, options.explainCache, options.json ?? false));
@@ -71,7 +72,7 @@ export function planExitCode(plan: Plan): number {
 }
 
 /** A project from PATH (spec file or folder), from --dag, or from ./dagtest.yaml. */
-export function loadProject(target: string | undefined, options: ProjectOptions): Project {
+export async function loadProject(target: string | undefined, options: ProjectOptions): Promise<Project> {
   if (target && options.dag) {
     throw new DagtestError({
       code: "DAGTEST_USAGE",
@@ -79,9 +80,11 @@ export function loadProject(target: string | undefined, options: ProjectOptions)
       hint: "Use `dagtest plan dagtest.yaml`, or `dagtest plan --dag pipeline.dag.json --config config.json --interfaces DIR`.",
     });
   }
-  if (options.dag) {
+  const dag = options.dag;
+  if (dag) {
+    await loadSpecSchema(); // its defaults for `run:`
     return loadDirectProject({
-      dag: options.dag,
+      dag,
       config: options.config,
       interfaces: options.interfaces,
       scripts: options.scripts,
@@ -97,5 +100,7 @@ export function loadProject(target: string | undefined, options: ProjectOptions)
       hint: "Name a dagtest.yaml (or its folder), or plan directly: `dagtest plan --dag FILE [--config FILE] [--interfaces DIR]`.",
     });
   }
-  return loadSpecProject(resolveSpecPath(path.resolve(spec)), { python: options.python });
+  const file = resolveSpecPath(path.resolve(spec));
+  // The schema (zod) is loaded only when this spec's text was not validated before.
+  return withSpecSchema(() => loadSpecProject(file, { python: options.python }));
 }

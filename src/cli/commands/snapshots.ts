@@ -13,8 +13,8 @@ export function registerSnapshots(program: Command, done: (result: CommandResult
       .command("prune")
       .argument("[path]", "a dagtest.yaml or a folder holding one")
       .description("remove the snapshots of nodes that are no longer in the pipeline"),
-  ).action((target: string | undefined, options: ProjectOptions) => {
-    const project = loadProject(target, options);
+  ).action(async (target: string | undefined, options: ProjectOptions) => {
+    const project = await loadProject(target, options);
     const file = snapshotPath(project.baseDir);
     const removed = pruneSnapshots(file, new Set(project.dag.nodes));
     const text =
