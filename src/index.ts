@@ -10,8 +10,8 @@
  * const { results } = await factory.executeDagGuidedTesting();
  * console.log(results.pipelineSuccess);
  */
-// The library validates specs synchronously (loadSpecProject): its schema is loaded up front.
-import "./config/spec-schema.js";
+// The library loads projects synchronously (loadSpecProject): the YAML parser and the schema, up front.
+import "./config/eager.js";
 
 export { LocalCache } from "./cache/store.js";
 export { type DirectOptions, loadDirectProject, loadSpecProject, type Project } from "./config/project.js";

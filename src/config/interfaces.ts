@@ -5,8 +5,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { globSync } from "tinyglobby";
 import { DagtestError } from "../errors.js";
+import { findFiles } from "../util/find-files.js";
 import { isObject } from "../util/guards.js";
 import { canonicalKey } from "../util/suggest.js";
 import { loadSource, type SourceDocument } from "./source.js";
@@ -38,7 +38,7 @@ export function loadInterfaceRegistry(roots: readonly string[]): InterfaceRegist
         location: { file: root },
       });
     }
-    const files = globSync("**/*.step.{yaml,yml}", { cwd: root, absolute: true }).sort();
+    const files = findFiles(root, (file) => /\.step\.ya?ml$/.test(file)).sort();
     for (const file of files) addInterface(byKey, loadSource(file, "step interface"));
   }
   return { roots, byKey };

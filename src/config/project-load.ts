@@ -77,6 +77,7 @@ export interface DirectOptions {
 export function loadDirectProject(options: DirectOptions): Project {
   const cwd = options.cwd ?? process.cwd();
   const abs = (p: string) => path.resolve(cwd, p);
+  const execution = specSchemaOrThrow().executionDefaults(undefined); // first: it may need loading
   const config = options.config ? loadPipelineConfig(abs(options.config)) : null;
   return {
     specFile: null,
@@ -92,7 +93,7 @@ export function loadDirectProject(options: DirectOptions): Project {
     synthesize: {},
     wires: [],
     plain: null,
-    execution: specSchemaOrThrow().executionDefaults(undefined),
+    execution,
     snapshots: DEFAULT_SNAPSHOT_SETTINGS,
   };
 }

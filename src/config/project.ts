@@ -1,9 +1,9 @@
 /**
- * Loading a project, for the library and the tests: the dagtest.yaml schema is loaded with this
- * module, so `loadSpecProject` and `loadDirectProject` validate synchronously. The CLI imports
- * `project-load.ts` instead and loads the schema only when a spec's text was not validated before
- * (spec-schema-ref.ts): that keeps the schema library off an unchanged rerun's start-up.
+ * Loading a project, for the library and the tests: the YAML parser and the dagtest.yaml schema
+ * are loaded with this module, so `loadSpecProject` and `loadDirectProject` work synchronously.
+ * The CLI imports `project-load.ts` instead and loads them only when a text was not parsed or
+ * validated before (lazy.ts): that keeps both libraries off an unchanged rerun's start-up.
  */
-import "./spec-schema.js";
+import "./eager.js";
 
 export * from "./project-load.js";

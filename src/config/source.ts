@@ -6,9 +6,10 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import path from "node:path";
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import type { LineCounter, Node } from "yaml";
 import { DagtestError, type SourceLocation } from "../errors.js";
 import { jsonErrorMessage, jsonErrorOffset } from "./json-error.js";
+import { yamlOrThrow } from "./lazy.js";
 import { exactJson, parseCache } from "./parse-cache.js";
 
 export type PathSegment = string | number;
@@ -52,6 +53,7 @@ export class SourceDocument {
 
   #positions(): { counter: LineCounter; root: Node | null } {
     if (!this.#lines) {
+      const { LineCounter, parseDocument } = yamlOrThrow();
       const counter = new LineCounter();
       const doc = parseDocument(this.text, { lineCounter: counter, uniqueKeys: false });
       this.#lines = { counter, root: (doc.contents as Node | null) ?? null };
@@ -61,6 +63,7 @@ export class SourceDocument {
 }
 
 function child(node: Node | null, segment: PathSegment, wantKey = false): Node | null {
+  const { isMap, isSeq } = yamlOrThrow();
   if (isMap(node)) {
     for (const pair of node.items) {
       const key = pair.key as { value?: unknown } | null;
@@ -255,6 +258,7 @@ function parseYaml(file: string, text: string, what: string): SourceDocument {
   if (here !== undefined) return new SourceDocument(file, text, JSON.parse(here) as unknown);
   const cached = parseCache()?.get(text);
   if (cached) return new SourceDocument(file, text, cached.data);
+  const { LineCounter, parseDocument } = yamlOrThrow();
   const counter = new LineCounter();
   // logLevel: a key that is itself a list or a map is stringified without a process warning.
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, logLevel: "error" });

@@ -3,11 +3,12 @@
  * is most of an unchanged rerun's start-up, so a spec whose text was validated before is read
  * back from the parse cache (`.dagtest/cache/parsed.json`) and zod is not loaded at all.
  *
- * Any module that imports `spec-schema.ts` registers the schema (the library entry, the factory);
- * the CLI's commands call `loadSpecSchema()` when `SpecSchemaNotLoaded` says a spec needs it.
+ * Any module that imports `spec-schema.ts` registers the schema (config/eager.ts, the factory);
+ * the CLI loads projects under `withLazyModules` (lazy.ts), which loads it when a spec needs it.
  */
 import { statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ModuleNotLoaded } from "./lazy.js";
 import type { ExecutionSettings, executionDefaults, Spec, specSchema } from "./spec-schema.js";
 
 /** What validation needs of the schema module. */
@@ -21,13 +22,6 @@ export type ValidatedSpec = Spec & { readonly run: ExecutionSettings };
 
 let registered: SpecSchemaModule | null = null;
 
-/** Thrown by a validation that needs the schema before it was loaded: load it and try again. */
-export class SpecSchemaNotLoaded extends Error {
-  constructor() {
-    super("the dagtest.yaml schema is not loaded: await loadSpecSchema() and load the spec again");
-  }
-}
-
 export function registerSpecSchema(schema: SpecSchemaModule): void {
   registered = schema;
 }
@@ -37,19 +31,8 @@ export async function loadSpecSchema(): Promise<void> {
 }
 
 export function specSchemaOrThrow(): SpecSchemaModule {
-  if (!registered) throw new SpecSchemaNotLoaded();
+  if (!registered) throw new ModuleNotLoaded("the dagtest.yaml schema", loadSpecSchema);
   return registered;
-}
-
-/** Run a load that may need the schema; loads it (once) when the load says so. */
-export async function withSpecSchema<T>(load: () => T): Promise<T> {
-  try {
-    return load();
-  } catch (error) {
-    if (!(error instanceof SpecSchemaNotLoaded)) throw error;
-    await loadSpecSchema();
-    return load();
-  }
 }
 
 let fingerprint: string | undefined;

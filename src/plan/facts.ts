@@ -5,11 +5,11 @@
  */
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
-import { globSync } from "tinyglobby";
 import type { Project } from "../config/project.js";
 import { type DescribeOutcome, describeScripts } from "../python/describe.js";
 import { describeScriptsCached } from "../python/describe-cache.js";
 import { appendAll } from "../util/arrays.js";
+import { findFiles } from "../util/find-files.js";
 import type { NodeContext } from "./analyse.js";
 
 export interface Facts {
@@ -26,7 +26,8 @@ export interface Facts {
   readonly describeMs: number;
 }
 
-const IGNORED = ["**/node_modules/**", "**/.venv/**", "**/.git/**", "**/.dagtest/**", "**/__pycache__/**"];
+/** Folders never searched for scripts (hidden ones, .venv, .git and .dagtest, are skipped anyway). */
+const IGNORED = new Set(["node_modules", "__pycache__"]);
 
 export interface FactOptions {
   /** Reuse the last static check from `<stateDir>/.dagtest/cache` while its inputs are unchanged. */
@@ -94,11 +95,9 @@ function searchScriptRoots(roots: readonly string[], entry: string): string[] {
   const hits: string[] = [];
   for (const root of roots) {
     if (!existsSync(root)) continue;
-    const found = globSync(`**/${escapeGlob(entry)}`, {
-      cwd: root,
-      absolute: true,
-      ignore: IGNORED,
-      deep: 8,
+    const found = findFiles(root, (file) => file === entry || file.endsWith(`/${entry}`), {
+      skip: IGNORED,
+      maxDepth: 8,
     });
     found.sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
     appendAll(hits, found);
@@ -108,8 +107,4 @@ function searchScriptRoots(roots: readonly string[], entry: string): string[] {
 
 function depth(file: string): number {
   return file.split(path.sep).length;
-}
-
-function escapeGlob(name: string): string {
-  return name.replace(/[*?[\]{}()!]/g, "\\$&");
 }

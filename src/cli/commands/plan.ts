@@ -2,9 +2,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import { withLazyModules } from "../../config/lazy.js";
 import { loadDirectProject, loadSpecProject, type Project } from "../../config/project-load.js";
 import { resolveSpecPath, SPEC_FILE_NAME } from "../../config/spec.js";
-import { loadSpecSchema, withSpecSchema } from "../../config/spec-schema-ref.js";
 import { DagtestError } from "../../errors.js";
 import type { Plan } from "../../model/plan.js";
 import { planProject } from "../../plan/build.js";
@@ -82,15 +82,16 @@ export async function loadProject(target: string | undefined, options: ProjectOp
   }
   const dag = options.dag;
   if (dag) {
-    await loadSpecSchema(); // its defaults for `run:`
-    return loadDirectProject({
-      dag,
-      config: options.config,
-      interfaces: options.interfaces,
-      scripts: options.scripts,
-      projectRoot: options.projectRoot,
-      python: options.python,
-    });
+    return withLazyModules(() =>
+      loadDirectProject({
+        dag,
+        config: options.config,
+        interfaces: options.interfaces,
+        scripts: options.scripts,
+        projectRoot: options.projectRoot,
+        python: options.python,
+      }),
+    );
   }
   const spec = target ?? (existsSync(SPEC_FILE_NAME) ? SPEC_FILE_NAME : undefined);
   if (!spec) {
@@ -101,6 +102,6 @@ export async function loadProject(target: string | undefined, options: ProjectOp
     });
   }
   const file = resolveSpecPath(path.resolve(spec));
-  // The schema (zod) is loaded only when this spec's text was not validated before.
-  return withSpecSchema(() => loadSpecProject(file, { python: options.python }));
+  // The YAML parser and the schema (zod) are loaded only when a text was not read before.
+  return withLazyModules(() => loadSpecProject(file, { python: options.python }));
 }

@@ -6,6 +6,7 @@
 import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
+import "../../config/eager.js";
 import { loadSource } from "../../config/source.js";
 import { DagtestError } from "../../errors.js";
 import type { SpecSetting } from "../../factory/create.js";
