@@ -7,6 +7,7 @@ import { chmodSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { removeTempDirs, tempDir, testPython, writeTree } from "../../tests/helpers/paths.js";
+import { describeScripts } from "./describe.js";
 import { describeScriptsCached } from "./describe-cache.js";
 
 afterAll(removeTempDirs);
@@ -24,7 +25,10 @@ beforeEach(() => {
   python = path.join(tempDir(), "python");
   writeFileSync(
     python,
-    `#!/bin/sh\necho start >> '${log}'\nPYTHONPATH='${site}' exec '${testPython()}' "$@"\n`,
+    // Logs each start with its arguments, and each describe request (stdin) on a line of its own.
+    `#!/bin/sh\necho "start $*" >> '${log}'\nexport PYTHONPATH='${site}'\n` +
+      `if [ "$2" = describe ]; then tee -a '${log}.requests' | '${testPython()}' "$@"; status=$?; echo >> '${log}.requests'; exit $status; fi\n` +
+      `exec '${testPython()}' "$@"\n`,
   );
   chmodSync(python, 0o755);
   writeTree(project, {
@@ -34,6 +38,11 @@ beforeEach(() => {
 });
 
 const starts = () => readFileSync(log, "utf8").split("\n").filter(Boolean).length;
+const lastRequest = () =>
+  JSON.parse(readFileSync(`${log}.requests`, "utf8").trim().split("\n").at(-1)!) as {
+    scripts: string[];
+    packages: string[];
+  };
 const script = () => path.join(project, "src/train.py");
 
 async function describeOnce(packages: readonly string[] = []) {
@@ -93,5 +102,48 @@ describe("describeScriptsCached", () => {
     const before = starts();
     await describeOnce(["surely-not-installed-dagtest-xyz"]);
     expect(starts()).toBeGreaterThan(before);
+  });
+
+  it("after an edit, describes only the edited script, in one process, and gives the full answer", async () => {
+    const other = path.join(project, "src/evaluate.py");
+    writeTree(project, {
+      "src/evaluate.py": "import json\nimport helpers\n\ndef main(a, b, c, d):\n    pass\n",
+    });
+    const both = [script(), other];
+    const first = await describeScriptsCached(project, python, both, ["pip"]);
+    expect(first.ok).toBe(true);
+    writeFileSync(script(), "import os\nimport csv\n\ndef main(a, b, c, d):\n    os.environ['BATCH']\n");
+    const before = starts();
+    const edited = await describeScriptsCached(project, python, both, ["pip"]);
+    expect(starts() - before).toBe(1); // no sys.path probe, no second process
+    expect(lastRequest()).toEqual({ protocolVersion: 1, scripts: [script()], packages: [] });
+    const fresh = await describeScripts(testPython(), both, ["pip"]);
+    if (!edited.ok || !fresh.ok) throw new Error("describe failed");
+    expect(edited.result.scripts).toEqual(fresh.result.scripts);
+    expect(edited.result.modules).toEqual(fresh.result.modules);
+    expect(edited.result.packages).toEqual(fresh.result.packages);
+    // and the merged answer is remembered: the same request again starts nothing
+    const again = starts();
+    await describeScriptsCached(project, python, both, ["pip"]);
+    expect(starts()).toBe(again);
+  });
+
+  it("describes again the scripts whose local import changed, not the others", async () => {
+    const other = path.join(project, "src/evaluate.py");
+    writeTree(project, {
+      "src/evaluate.py": "import json\n\ndef main(a, b, c, d):\n    pass\n",
+      "src/utils.py": "Y = 1\n",
+    });
+    const both = [script(), other];
+    await describeScriptsCached(project, python, both, []);
+    writeFileSync(path.join(project, "src/helpers.py"), "import utils\nX = 2\n");
+    const outcome = await describeScriptsCached(project, python, both, []);
+    if (!outcome.ok) throw new Error(outcome.message);
+    expect(lastRequest().scripts).toEqual([script()]);
+    const train = outcome.result.scripts[script()];
+    expect(train?.ok && [...train.localClosure].sort()).toEqual([
+      path.join(project, "src/helpers.py"),
+      path.join(project, "src/utils.py"),
+    ]);
   });
 });

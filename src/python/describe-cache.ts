@@ -12,38 +12,32 @@
  * - the interpreter's `sys.path` folders: installing or removing a package changes the mtime
  *   of its site-packages.
  *
+ * After an edit (the inner loop), only what changed is asked again: when the interpreter, the
+ * runner, the packages, the sys.path folders and the listings are as they were, Python describes
+ * just the scripts whose content or local imports changed (and new ones), without reading the
+ * packages' metadata, and the rest of the result is kept.
+ *
  * A result that reports a missing package or module, or a script that cannot be read, is never
  * kept: that is what the user is fixing right now, and it must be checked again every time.
  */
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { describeCacheFile } from "../model/layout.js";
 import type { DescribeResult } from "../model/script-facts.js";
 import { type DescribeOutcome, describeScripts, runnerDir } from "./describe.js";
-
-const FORMAT = 3;
-
-interface Stored {
-  readonly format: typeof FORMAT;
-  readonly key: string;
-  /** sys.path folder → mtimeMs when the result was made. */
-  readonly folders: Readonly<Record<string, number>>;
-  /** Local import folder → its listing when the result was made. */
-  readonly listings: Readonly<Record<string, string>>;
-  /** Local file a script imports (directly or not) → sha256 of its content when the result was made. */
-  readonly files: Readonly<Record<string, string>>;
-  readonly result: DescribeResult;
-}
+import {
+  contentHash,
+  FORMAT,
+  listingOf,
+  madeDir,
+  mtimeOf,
+  readStored,
+  type Stored,
+  writeStored,
+} from "./describe-cache-store.js";
+import { mergeDescribed } from "./describe-merge.js";
 
 /** `describeScripts`, answered from `<stateDir>/.dagtest/cache/describe.json` when still valid. */
 export async function describeScriptsCached(
@@ -53,16 +47,26 @@ export async function describeScriptsCached(
   packages: readonly string[],
 ): Promise<DescribeOutcome> {
   const file = describeCacheFile(stateDir);
-  const key = requestKey(python, scripts, packages);
-  if (key === null) return describeScripts(python, scripts, packages);
-  const stored = read(file);
-  if (
-    stored?.key === key &&
-    Object.entries(stored.folders).every(([dir, mtime]) => mtimeOf(dir) === mtime) &&
-    Object.entries(stored.listings).every(([dir, names]) => listingOf(dir) === names) &&
-    Object.entries(stored.files).every(([file, hash]) => contentHash(file) === hash)
-  )
+  const base = baseKey(python, packages);
+  const hashes = scriptHashes(scripts);
+  if (base === null || hashes === null) return describeScripts(python, scripts, packages);
+  const key = fullKey(base, scripts, hashes);
+  const stored = readStored(file);
+  const sameSurroundings = stored !== null && foldersUnchanged(stored) && listingsUnchanged(stored);
+  if (stored && sameSurroundings && stored.key === key && filesUnchanged(stored))
     return { ok: true, result: stored.result };
+  if (stored && sameSurroundings && stored.base === base) {
+    const changed = scripts.filter((s) => stored.scripts[s] !== hashes[s] || closureChanged(stored, s));
+    const outcome =
+      changed.length > 0
+        ? await describeScripts(python, changed, [])
+        : { ok: true as const, result: { ...stored.result, scripts: {}, modules: {}, listedFolders: [] } };
+    const merged = outcome.ok ? mergeDescribed(stored.result, outcome.result, scripts) : null;
+    if (merged) {
+      if (keepable(merged)) save(file, { ...stored, key, scripts: hashes, result: merged });
+      return { ok: true, result: merged };
+    }
+  }
   const [outcome, sysPath] = await Promise.all([
     describeScripts(python, scripts, packages),
     sysPathOf(python),
@@ -74,17 +78,50 @@ export async function describeScriptsCached(
       const mtime = mtimeOf(dir);
       if (mtime !== null) folders[dir] = mtime;
     }
-    const listings: Record<string, string> = {};
-    for (const dir of localFolders(outcome.result)) listings[dir] = listingOf(dir);
-    const files: Record<string, string> = {};
-    for (const local of localFiles(outcome.result)) files[local] = contentHash(local);
-    write(file, { format: FORMAT, key, folders, listings, files, result: outcome.result });
+    save(file, {
+      format: FORMAT,
+      key,
+      base,
+      scripts: hashes,
+      folders,
+      listings: {},
+      files: {},
+      result: outcome.result,
+    });
   }
   return outcome;
 }
 
-/** A hash of everything the result depends on that can be read without Python; null if unreadable. */
-function requestKey(python: string, scripts: readonly string[], packages: readonly string[]): string | null {
+/** Store a result with the listings and local files it depends on, read now. */
+function save(file: string, stored: Stored): void {
+  const listings: Record<string, string> = {};
+  for (const dir of localFolders(stored.result)) listings[dir] = listingOf(dir);
+  const files: Record<string, string> = {};
+  for (const local of localFiles(stored.result)) files[local] = contentHash(local);
+  writeStored(file, { ...stored, listings, files });
+}
+
+function foldersUnchanged(stored: Stored): boolean {
+  return Object.entries(stored.folders).every(([dir, mtime]) => mtimeOf(dir) === mtime);
+}
+
+function listingsUnchanged(stored: Stored): boolean {
+  return Object.entries(stored.listings).every(([dir, names]) => listingOf(dir) === names);
+}
+
+function filesUnchanged(stored: Stored): boolean {
+  return Object.entries(stored.files).every(([file, hash]) => contentHash(file) === hash);
+}
+
+/** A local file the script imports (directly or not) changed since it was described. */
+function closureChanged(stored: Stored, script: string): boolean {
+  const facts = stored.result.scripts[script];
+  if (!facts?.ok) return true;
+  return facts.localClosure.some((file) => stored.files[file] !== contentHash(file));
+}
+
+/** What the result depends on besides the scripts, readable without Python; null if unreadable. */
+function baseKey(python: string, packages: readonly string[]): string | null {
   try {
     const hash = createHash("sha256");
     const exe = statSync(python);
@@ -95,11 +132,29 @@ function requestKey(python: string, scripts: readonly string[], packages: readon
       .filter((n) => n.endsWith(".py"))
       .sort())
       hash.update(name).update(readFileSync(path.join(runner, name)));
-    for (const script of scripts) hash.update(`\0${script}\0`).update(readFileSync(script));
     return hash.digest("hex");
   } catch {
-    return null; // a missing script or interpreter: describe reports it properly, uncached
+    return null; // a missing interpreter: describe reports it properly, uncached
   }
+}
+
+/** Each script's content hash; null when one cannot be read (describe reports it, uncached). */
+function scriptHashes(scripts: readonly string[]): Record<string, string> | null {
+  const hashes: Record<string, string> = {};
+  for (const script of scripts) {
+    try {
+      hashes[script] = createHash("sha256").update(readFileSync(script)).digest("hex");
+    } catch {
+      return null;
+    }
+  }
+  return hashes;
+}
+
+function fullKey(base: string, scripts: readonly string[], hashes: Record<string, string>): string {
+  const hash = createHash("sha256").update(base);
+  for (const script of scripts) hash.update(`\0${script}\0${hashes[script]}`);
+  return hash.digest("hex");
 }
 
 function keepable(result: DescribeResult): boolean {
@@ -122,15 +177,6 @@ function localFiles(result: DescribeResult): string[] {
   return [...new Set(Object.values(result.scripts).flatMap((facts) => (facts.ok ? facts.localClosure : [])))];
 }
 
-/** sha256 of a file's content; "" when it cannot be read (reading it again later must agree). */
-function contentHash(file: string): string {
-  try {
-    return createHash("sha256").update(readFileSync(file)).digest("hex");
-  } catch {
-    return "";
-  }
-}
-
 /** The interpreter's import path (without the script-dependent first entry), or null. */
 function sysPathOf(python: string): Promise<string[] | null> {
   return new Promise((resolve) => {
@@ -147,54 +193,4 @@ function sysPathOf(python: string): Promise<string[] | null> {
       },
     );
   });
-}
-
-function madeDir(dir: string): boolean {
-  try {
-    mkdirSync(dir, { recursive: true });
-    return true;
-  } catch {
-    return false; // read-only: plan without the speed-up
-  }
-}
-
-/** A folder's entries (a trailing / marks folders), without bytecode caches; "" when unreadable. */
-function listingOf(dir: string): string {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.name !== "__pycache__")
-      .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
-      .sort()
-      .join("\n");
-  } catch {
-    return "";
-  }
-}
-
-function mtimeOf(dir: string): number | null {
-  try {
-    return statSync(dir).mtimeMs;
-  } catch {
-    return null;
-  }
-}
-
-function read(file: string): Stored | null {
-  try {
-    const stored = JSON.parse(readFileSync(file, "utf8")) as Stored;
-    return stored.format === FORMAT ? stored : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Atomic, with a temp name of its own: two runs at once must not rename each other's file. */
-function write(file: string, stored: Stored): void {
-  try {
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, JSON.stringify(stored));
-    renameSync(tmp, file);
-  } catch {
-    // Only a speed-up: a project we cannot write to still plans, just without it.
-  }
 }
