@@ -5,20 +5,18 @@
  * hand-made data (ab-lightgbm.test.ts), and with the user's fixes applied to a copy every script
  * passes and the evaluation scores the synthetic calibration data well above chance.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Plan } from "../../src/model/plan.js";
-import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
-import { cursusRoot, removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
-import { FIXES, failure, present, project, RISK_TABLE_MODE, run, userSpec } from "./project.js";
+import { removeTempDirs } from "../helpers/paths.js";
+import * as corpus from "./project.js";
 
 /** The user's spec with the phantoms' outputs synthesized instead of hand-made. */
 function spec(python: string, extra = ""): string {
   const synth = (rows: number, seed: number) =>
     `{${["DATA", "SIGNATURE", "METADATA"].map((p) => `${p}: {synthesize: {rows: ${rows}, seed: ${seed}}}`).join(", ")}}`;
-  return userSpec(python, extra)
+  return corpus
+    .userSpec(python, extra)
     .replace(/outputs: \{DATA: data\/training\/data[^\n]*/, `outputs: ${synth(800, 1)}`)
     .replace(/outputs: \{DATA: data\/calibration\/data[^\n]*/, `outputs: ${synth(400, 2)}`);
 }
@@ -26,32 +24,16 @@ function spec(python: string, extra = ""): string {
 let python = "";
 let dir = "";
 
-describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only", () => {
+describe.skipIf(!corpus.present)("the real ab_lightgbm project on synthesized data only", () => {
   beforeAll(async () => {
-    python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
-      encoding: "utf8",
-      timeout: 900_000,
-    }).trim();
-    await buildCli();
-    dir = tempDir();
-    cpSync(project, dir, { recursive: true });
-    cpSync(
-      path.join(cursusRoot, "src/cursus/pipeline_catalog/shared_dags/lightgbm/complete_e2e.dag.json"),
-      path.join(dir, "complete_e2e.dag.json"),
-    );
+    ({ dir, python } = await corpus.setUpProject("complete_e2e", { phantomData: false }));
     writeFileSync(path.join(dir, "dagtest.yaml"), spec(python));
     expect(readFileSync(path.join(dir, "dagtest.yaml"), "utf8")).not.toContain("data/");
   }, 900_000);
   afterAll(removeTempDirs);
 
   it("plans with no open question; every column the training selects is synthesized, typed", () => {
-    const out = spawnSync(process.execPath, [cliPath, "plan", "--json"], {
-      cwd: dir,
-      env: cliEnv(),
-      encoding: "utf8",
-    });
-    expect(out.status, out.stderr).toBe(0);
-    const plan = JSON.parse(out.stdout) as Plan;
+    const plan = corpus.planJson(dir);
     expect(plan.summary).toMatchObject({ questions: 0, errors: 0, ready: true });
     const hyper = JSON.parse(
       readFileSync(path.join(dir, "dockers/hyperparams/hyperparameters.json"), "utf8"),
@@ -71,22 +53,16 @@ describe.skipIf(!present)("the real ab_lightgbm project on synthesized data only
   });
 
   it("meets the project's own first bug exactly as with hand-made data", () => {
-    const { result } = run(dir);
-    expect(result.scriptResults.TabularPreprocessing_training?.status).toBe("passed");
+    const { result } = corpus.run(dir);
     expect(result.scriptResults.TabularPreprocessing_calibration?.status).toBe("passed");
-    const training = failure(result, "LightGBMTraining");
-    expect(training.error).toMatchObject({ type: "ImportError", phase: "import" });
-    expect(training.error?.frames.at(-1)).toMatchObject({
-      file: path.join(dir, "dockers/hyperparams/hyperparameters_lightgbm.py"),
-      line: 4,
-    });
+    corpus.expectRelativeImportBug(result, dir);
   }, 600_000);
 
   it("with the user's fixes, every script passes and the evaluation's AUC is well above 0.5", () => {
-    FIXES.relativeImport(dir);
-    FIXES.regionHyperparameters(dir);
-    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, RISK_TABLE_MODE));
-    const { result } = run(dir);
+    corpus.FIXES.relativeImport(dir);
+    corpus.FIXES.regionHyperparameters(dir);
+    writeFileSync(path.join(dir, "dagtest.yaml"), spec(python, corpus.RISK_TABLE_MODE));
+    const { result } = corpus.run(dir);
     const statuses = Object.fromEntries(Object.entries(result.scriptResults).map(([n, r]) => [n, r.status]));
     expect(result.pipelineSuccess, JSON.stringify(statuses)).toBe(true);
     expect(statuses.LightGBMModelEval_calibration).toBe("passed");

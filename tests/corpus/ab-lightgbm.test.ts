@@ -7,21 +7,22 @@
  * documented edit, applied to a copy), every script passes. Skipped, with a visible message,
  * where ../shared is absent.
  */
-import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Plan, ScriptNode } from "../../src/model/plan.js";
-import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
-import { cursusRoot, removeTempDirs, repoRoot, tempDir } from "../helpers/paths.js";
+import type { ScriptNode } from "../../src/model/plan.js";
+import { runCli } from "../helpers/cli.js";
+import { removeTempDirs } from "../helpers/paths.js";
 import {
   addPercentileEntries,
+  expectRelativeImportBug,
   FIXES,
   failure,
+  planJson,
   present,
-  project,
   RISK_TABLE_MODE,
   run,
+  setUpProject,
   userSpec,
 } from "./project.js";
 
@@ -30,34 +31,13 @@ let dir = "";
 
 describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
   beforeAll(async () => {
-    python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
-      encoding: "utf8",
-      timeout: 900_000,
-    }).trim();
-    await buildCli();
-    dir = tempDir();
-    cpSync(project, dir, { recursive: true });
-    cpSync(
-      path.join(cursusRoot, "src/cursus/pipeline_catalog/shared_dags/lightgbm/complete_e2e.dag.json"),
-      path.join(dir, "complete_e2e.dag.json"),
-    );
-    execFileSync(python, [
-      path.join(repoRoot, "tests/corpus/make_phantom_data.py"),
-      dir,
-      path.join(dir, "data"),
-    ]);
+    ({ dir, python } = await setUpProject("complete_e2e"));
     writeFileSync(path.join(dir, "dagtest.yaml"), userSpec(python));
   }, 900_000);
   afterAll(removeTempDirs);
 
   it("plans as cursus would: scripts, phantoms with reasons, every wire with its score, env, args", () => {
-    const out = spawnSync(process.execPath, [cliPath, "plan", "--json"], {
-      cwd: dir,
-      env: cliEnv(),
-      encoding: "utf8",
-    });
-    expect(out.status, out.stderr).toBe(0);
-    const plan = JSON.parse(out.stdout) as Plan;
+    const plan = planJson(dir);
     expect(plan.summary).toMatchObject({ scripts: 7, phantoms: 3, errors: 0, questions: 0, ready: true });
     const phantoms = Object.fromEntries(
       plan.nodes.filter((n) => n.kind === "phantom").map((n) => [n.name, n.reason]),
@@ -120,20 +100,12 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
       binding: { rule: "script-main", mainPath: "/opt/ml/code/hyperparams" },
     });
     // Signal, not noise: the cloud env reads are one note line; --verbose lists each.
-    const text = spawnSync(process.execPath, [cliPath, "plan"], {
-      cwd: dir,
-      env: cliEnv(),
-      encoding: "utf8",
-    });
+    const text = runCli(["plan"], dir);
     expect(text.stdout).toMatch(
       /note \d+ finding\(s\) on \d+ node\(s\) need nothing from you \(DAGTEST_CLOUD_ENV\)/,
     );
     expect(text.stdout).not.toContain("SECURE_PYPI_DOMAIN");
-    const verbose = spawnSync(process.execPath, [cliPath, "plan", "--verbose"], {
-      cwd: dir,
-      env: cliEnv(),
-      encoding: "utf8",
-    });
+    const verbose = runCli(["plan", "--verbose"], dir);
     expect(verbose.stdout).toContain("reads env SECURE_PYPI_DOMAIN");
     expect(text.stdout.match(/^ {2}warning /gm)?.length).toBe(plan.summary.warnings);
     // Fallback keys and cloud env reads are not disagreements.
@@ -143,18 +115,12 @@ describe.skipIf(!present)("the real ab_lightgbm project, unedited", () => {
 
   it("run unmodified: each of the project's own bugs on its node, with file and line", () => {
     let { result } = run(dir);
-    expect(result.scriptResults.TabularPreprocessing_training?.status).toBe("passed");
-    let failed = failure(result, "LightGBMTraining");
-    expect(failed.error).toMatchObject({ type: "ImportError", phase: "import" });
-    expect(failed.error?.frames.at(-1)).toMatchObject({
-      file: path.join(dir, "dockers/hyperparams/hyperparameters_lightgbm.py"),
-      line: 4,
-    });
+    expectRelativeImportBug(result, dir);
     expect(result.scriptResults.Package?.status).toBe("skipped");
 
     FIXES.relativeImport(dir);
     ({ result } = run(dir));
-    failed = failure(result, "LightGBMTraining");
+    let failed = failure(result, "LightGBMTraining");
     expect(failed.error).toMatchObject({ type: "FileNotFoundError", phase: "main" });
     expect(failed.error?.message).toContain(path.join(dir, "dockers/hyperparams/hyperparameters_NA.json"));
     expect(failed.error?.frames.at(-1)).toMatchObject({
@@ -203,21 +169,7 @@ describe.skipIf(!present)(
   "the real ab_lightgbm project on lightgbm/complete_e2e_with_percentile_calibration",
   () => {
     beforeAll(async () => {
-      python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
-        encoding: "utf8",
-        timeout: 900_000,
-      }).trim();
-      await buildCli();
-      dir = tempDir();
-      cpSync(project, dir, { recursive: true });
-      const dag =
-        "src/cursus/pipeline_catalog/shared_dags/lightgbm/complete_e2e_with_percentile_calibration.dag.json";
-      cpSync(path.join(cursusRoot, dag), path.join(dir, "complete_e2e.dag.json"));
-      execFileSync(python, [
-        path.join(repoRoot, "tests/corpus/make_phantom_data.py"),
-        dir,
-        path.join(dir, "data"),
-      ]);
+      ({ dir, python } = await setUpProject("complete_e2e_with_percentile_calibration"));
       addPercentileEntries(dir);
       const testing =
         "\n  CradleDataLoading_testing:\n    outputs: {DATA: data/testing/data, SIGNATURE: data/testing/signature, METADATA: data/testing/metadata}";

@@ -1,17 +1,44 @@
 /** The real ab_lightgbm project as a user sets it up for dagtest (tests/corpus). */
-import { spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
 import type { RunResult, ScriptResult } from "../../src/model/run.js";
-import { cliEnv, cliPath } from "../helpers/cli.js";
-import { cursusRoot } from "../helpers/paths.js";
+import { buildCli, runCli } from "../helpers/cli.js";
+import { cursusRoot, repoRoot, tempDir } from "../helpers/paths.js";
 
 export const project = path.join(cursusRoot, "projects/ab_lightgbm");
 export const present = existsSync(path.join(project, "dockers"));
 if (!present)
   console.warn("../shared/cursus/projects/ab_lightgbm not found: skipping the real-project tests");
+
+/** The shared DAGs the tests run the project on (cursus's pipeline_catalog, lightgbm/). */
+export type CorpusDag = "complete_e2e" | "complete_e2e_with_percentile_calibration";
+
+/**
+ * The project as a user starts with it: the corpus venv (scripts/corpus-venv.sh, cached outside
+ * the clone), the built CLI, a copy of the project in a temp folder with `dag` as its
+ * complete_e2e.dag.json and, unless `phantomData` is false, make_phantom_data.py's hand-made data
+ * behind the Cradle phantoms under data/. Returns the copy's folder and the corpus interpreter.
+ */
+export async function setUpProject(
+  dag: CorpusDag,
+  { phantomData = true } = {},
+): Promise<{ dir: string; python: string }> {
+  const python = execFileSync("bash", [path.join(repoRoot, "scripts/corpus-venv.sh")], {
+    encoding: "utf8",
+    timeout: 900_000,
+  }).trim();
+  await buildCli();
+  const dir = tempDir();
+  cpSync(project, dir, { recursive: true });
+  const dags = path.join(cursusRoot, "src/cursus/pipeline_catalog/shared_dags/lightgbm");
+  cpSync(path.join(dags, `${dag}.dag.json`), path.join(dir, "complete_e2e.dag.json"));
+  const makeData = path.join(repoRoot, "tests/corpus/make_phantom_data.py");
+  if (phantomData) execFileSync(python, [makeData, dir, path.join(dir, "data")]);
+  return { dir, python };
+}
 
 /** What a user writes into dagtest.yaml for this project, and nothing more. */
 export function userSpec(python: string, extra = ""): string {
@@ -64,14 +91,16 @@ export const FIXES = {
 export const RISK_TABLE_MODE = `
     env: {USE_NATIVE_CATEGORICAL: "false"}`;
 
+/** `dagtest plan --json` in the project folder, which must exit 0; the plan. */
+export function planJson(dir: string): Plan {
+  const out = runCli(["plan", "--json"], dir);
+  expect(out.status, out.stderr).toBe(0);
+  return JSON.parse(out.stdout) as Plan;
+}
+
 /** `dagtest run --json` in the project folder, as a user would; the result and the run's plan. */
 export function run(dir: string): { result: RunResult; plan: Plan; status: number } {
-  const out = spawnSync(process.execPath, [cliPath, "run", "--json"], {
-    cwd: dir,
-    env: cliEnv(),
-    encoding: "utf8",
-    timeout: 300_000,
-  });
+  const out = runCli(["run", "--json"], dir, 300_000);
   expect(out.stdout, out.stderr).toContain("{");
   const result = JSON.parse(out.stdout) as RunResult;
   const record = JSON.parse(readFileSync(path.join(result.runDir, "run.json"), "utf8")) as { plan: Plan };
@@ -82,6 +111,17 @@ export function failure(result: RunResult, node: string): ScriptResult {
   const res = result.scriptResults[node]!;
   expect(res.status, `${node}: ${JSON.stringify(res.error)}`).toBe("failed");
   return res;
+}
+
+/** The project's first own bug, as a run meets it: training's relative import above its package. */
+export function expectRelativeImportBug(result: RunResult, dir: string): void {
+  expect(result.scriptResults.TabularPreprocessing_training?.status).toBe("passed");
+  const training = failure(result, "LightGBMTraining");
+  expect(training.error).toMatchObject({ type: "ImportError", phase: "import" });
+  expect(training.error?.frames.at(-1)).toMatchObject({
+    file: path.join(dir, "dockers/hyperparams/hyperparameters_lightgbm.py"),
+    line: 4,
+  });
 }
 
 /**
