@@ -12,99 +12,23 @@
  * runner on the worker, bringing the outputs back. Ends with `ray-overhead-per-node` (median, the
  * second run) and `ray-vs-warm` (wall time of the second runs).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { stringify } from "yaml";
 import { loadSpecProject } from "../src/config/project.js";
-import { runPlan } from "../src/engine/run.js";
 import { RayExecutor } from "../src/exec/ray/executor.js";
 import type { Executor } from "../src/exec/types.js";
 import { WarmExecutor } from "../src/exec/warm.js";
 import type { Plan } from "../src/model/plan.js";
 import { planProject } from "../src/plan/build.js";
 import { rayPython, startRayCluster } from "../tests/helpers/ray-cluster.js";
+import { type Measured, measure, median, wide } from "./_timing.js";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const python = path.join(root, ".venv/bin/python");
 const WIDTH = 16;
 const CONCURRENCY = 2;
 
-const TRIVIAL = `import os
-import pandas as pd
-import sklearn
-from sklearn.linear_model import LogisticRegression
-
-
-def main(input_paths, output_paths, environ_vars, job_args):
-    rows = sum(len(pd.read_csv(os.path.join(folder, "part.csv"))) for folder in input_paths.values())
-    frame = pd.DataFrame({"upstream_rows": [rows], "model": [LogisticRegression.__name__], "sklearn": [sklearn.__version__]})
-    os.makedirs(output_paths["data"], exist_ok=True)
-    frame.to_csv(os.path.join(output_paths["data"], "part.csv"), index=False)
-`;
-
-function wide(width: number): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "dagtest-bench-ray-"));
-  const nodes: Record<string, unknown> = { source: { script: "step.py", outputs: ["data"] } };
-  const edges: [string, string][] = [];
-  for (let i = 0; i < width; i++) {
-    nodes[`w${i}`] = { script: "step.py", inputs: ["data"], outputs: ["data"] };
-    edges.push(["source", `w${i}`], [`w${i}`, "sink"]);
-  }
-  nodes.sink = { script: "step.py", inputs: ["data"], outputs: ["data"] };
-  writeFileSync(path.join(dir, "step.py"), TRIVIAL);
-  writeFileSync(
-    path.join(dir, "dagtest.yaml"),
-    stringify({ version: 1, python, pipeline: { nodes, edges } }),
-  );
-  return dir;
-}
-
-interface Measured {
-  readonly wallMs: number;
-  readonly overheadMs: number[];
-  readonly kinds: Set<string>;
-}
-
-async function measure(plan: Plan, dir: string, executor: Executor): Promise<Measured> {
-  const starts = new Map<string, number>();
-  const overheadMs: number[] = [];
-  const kinds = new Set<string>();
-  const started = performance.now();
-  const result = await runPlan(plan, {
-    executor,
-    stateDir: dir,
-    python,
-    concurrency: CONCURRENCY,
-    reporters: [
-      {
-        onEvent: (e) => {
-          if (e.type === "nodeStart") starts.set(e.node, performance.now());
-          if (e.type === "nodeEnd" && starts.has(e.result.node)) {
-            overheadMs.push(performance.now() - starts.get(e.result.node)! - (e.result.scriptMs ?? 0));
-            kinds.add(e.result.executor ?? "none");
-          }
-        },
-      },
-    ],
-  });
-  if (!result.pipelineSuccess) {
-    const failed = Object.values(result.scriptResults).filter((r) => r.status === "failed");
-    throw new Error(failed.map((r) => `${r.node}: ${r.message}`).join("; "));
-  }
-  return { wallMs: performance.now() - started, overheadMs, kinds };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 async function twice(plan: Plan, dir: string, executor: Executor): Promise<[Measured, Measured]> {
   try {
-    return [await measure(plan, dir, executor), await measure(plan, dir, executor)];
+    return [await measure(plan, dir, executor, CONCURRENCY), await measure(plan, dir, executor, CONCURRENCY)];
   } finally {
     await executor.close();
   }
@@ -115,7 +39,7 @@ if ("skip" in found) {
   console.error(`ray bench skipped: ${found.skip}`);
   process.exit(0);
 }
-const dir = wide(WIDTH);
+const dir = wide("ray", WIDTH);
 const cluster = await startRayCluster(found.python);
 try {
   const plan = await planProject(loadSpecProject(path.join(dir, "dagtest.yaml")));
