@@ -17,7 +17,7 @@ from ._progress import Progress
 from ._ui import UiServer, start_ui
 from ._inputs import PathLike, Scalar, absolute, as_list, configuration, dag_file, project_of
 from .errors import ConfigurationError
-from .protocol import CreateFactoryParams, ScriptResolutionPreview, ValidationIssue
+from .protocol import CreateFactoryParams, ScriptConfiguration, ScriptResolutionPreview, ValidationIssue
 from .records import FactorySummary, ScriptTestingRequirements, SkippedNode, seed_state
 from .results import Plan, TestingResults
 
@@ -110,7 +110,7 @@ class InteractiveRuntimeTestingFactory:
     ) -> List[ValidationIssue]:
         """The issues a configuration would raise, without applying it (``[]``: it would pass)."""
         config = configuration(expected_inputs, expected_outputs, environment_variables, job_arguments)
-        return list(self._call("factory.validate", name=script_name, config=config))
+        return self._issues(script_name, config)
 
     def configure_script_testing(
         self,
@@ -144,13 +144,7 @@ class InteractiveRuntimeTestingFactory:
             wire = self._call("factory.configure", name=script_name, config=config)
         except ConfigurationError as error:
             # Each rejected field on its own, for code that wants to show them one by one.
-            error.issues = self.validate_scriptconfiguration(
-                script_name,
-                config.get("inputs"),
-                config.get("outputs"),
-                config.get("env"),
-                config.get("jobArgs"),
-            )
+            error.issues = self._issues(script_name, config)
             raise
         return None if wire is None else ScriptTestingRequirements.from_wire(wire, self._render)
 
@@ -249,6 +243,9 @@ class InteractiveRuntimeTestingFactory:
                     "or edit that file.",
                     stacklevel=3,
                 )
+
+    def _issues(self, script_name: str, config: ScriptConfiguration) -> List[ValidationIssue]:
+        return list(self._call("factory.validate", name=script_name, config=config))
 
     def _call(self, method: str, **params: Any) -> Any:
         return self._engine.request(method, {"factoryId": self._id, **params})

@@ -90,7 +90,9 @@ def test_a_dict_dag_is_written_next_to_the_spec(tmp_path):
         assert factory.save() == str(project / "dagtest.yaml")
     saved = json.loads((project / "dagtest.dag.json").read_text())
     assert saved["nodes"] == raw["nodes"] and saved["edges"] == raw["edges"]
-    assert "DATA: data/training/data" in (project / "dagtest.yaml").read_text()
+    spec = (project / "dagtest.yaml").read_text()
+    assert "DATA: data/training/data" in spec
+    assert spec.endswith("\n") and not spec.endswith("\n\n"), repr(spec[-40:])
     with pytest.raises(TypeError, match="nodes"):
         dagtest.InteractiveRuntimeTestingFactory(42, project=project)
 
