@@ -7,7 +7,9 @@ Requests (JSON):
 Exit 3 with a message on stderr when pyarrow is missing.
 """
 import json
+import os
 import sys
+import traceback
 
 TYPES = {"int": "int64", "float": "float64", "string": "string"}
 
@@ -43,5 +45,18 @@ def main(argv):
     return 0
 
 
+def exit_now(code):
+    """Flush, then leave without the interpreter's teardown: pyarrow's thread pool can abort it
+    ("terminate called without an active exception", SIGABRT) after the work is done."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    try:
+        status = main(sys.argv)
+    except Exception:
+        traceback.print_exc()
+        status = 1
+    exit_now(status)
