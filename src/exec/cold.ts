@@ -3,9 +3,10 @@
  * group, with a timeout (SIGTERM, then SIGKILL after a grace period, to the whole group), bounded
  * stdout/stderr log files, and cancellation through an AbortSignal.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { PROTOCOL_VERSION, type StepOutcome } from "../model/protocol.js";
 import { runnerDir } from "../python/describe.js";
 import { openLogs } from "./bounded-log.js";
@@ -54,35 +55,18 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    const pgid = child.pid;
-    if (pgid !== undefined) trackGroup(pgid);
+    const group = processGroup(child.pid);
     child.stdout.on("data", (chunk: Buffer) => stdout.write(chunk));
     child.stderr.on("data", (chunk: Buffer) => stderr.write(chunk));
-    let killTimer: NodeJS.Timeout | undefined;
-    let pipeTimer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      if (pgid === undefined || killTimer) return;
-      signalGroup(pgid, "SIGTERM");
-      killTimer = setTimeout(() => signalGroup(pgid, "SIGKILL"), KILL_GRACE_MS);
-    };
-    const limits = watchForStop(request, stop);
+    const limits = watchForStop(request, group.stop);
     child.on("error", (error) => {
       spawnError = error.message;
     });
-    // Leftover children of the script keep the pipes open: kill the group as soon as the main
-    // process exits, so "close" follows and none of them outlives the node.
-    child.on("exit", () => {
-      if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
-      pipeTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-      }, STRAY_PIPE_GRACE_MS);
-    });
+    const stopWaitingForPipes = closePipesAfterExit(child, group);
     child.on("close", (exitCode, signal) => {
       limits.dispose();
-      clearTimeout(killTimer);
-      clearTimeout(pipeTimer);
-      if (pgid !== undefined) untrackGroup(pgid);
+      group.release();
+      stopWaitingForPipes();
       resolve({
         outcome: readOutcome(request.job.resultFile),
         exitCode,
@@ -97,6 +81,55 @@ export function runProcess(request: ExecRequest, args: readonly string[], note =
       });
     });
   });
+}
+
+interface ProcessGroup {
+  /** SIGTERM to the group, SIGKILL after KILL_GRACE_MS (once, however often it is called). */
+  readonly stop: () => void;
+  /** SIGKILL to the group at once. */
+  readonly kill: () => void;
+  /** The group is gone: no SIGKILL pending, no longer tracked for dagtest's own exit. */
+  readonly release: () => void;
+}
+
+/** The runner's process group (its pid: it was spawned detached), tracked while it lives. */
+function processGroup(pgid: number | undefined): ProcessGroup {
+  if (pgid !== undefined) trackGroup(pgid);
+  let killTimer: NodeJS.Timeout | undefined;
+  return {
+    stop: () => {
+      if (pgid === undefined || killTimer) return;
+      signalGroup(pgid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(pgid, "SIGKILL"), KILL_GRACE_MS);
+    },
+    kill: () => {
+      if (pgid !== undefined) signalGroup(pgid, "SIGKILL");
+    },
+    release: () => {
+      clearTimeout(killTimer);
+      if (pgid !== undefined) untrackGroup(pgid);
+    },
+  };
+}
+
+/**
+ * Leftover children of the script keep the pipes open: kill the group as soon as the main
+ * process exits, so "close" follows and none of them outlives the node; a stray that escaped the
+ * group gets STRAY_PIPE_GRACE_MS before the pipes are let go. Returns what cancels that wait.
+ */
+function closePipesAfterExit(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  group: ProcessGroup,
+): () => void {
+  let pipeTimer: NodeJS.Timeout | undefined;
+  child.on("exit", () => {
+    group.kill();
+    pipeTimer = setTimeout(() => {
+      child.stdout.destroy();
+      child.stderr.destroy();
+    }, STRAY_PIPE_GRACE_MS);
+  });
+  return () => clearTimeout(pipeTimer);
 }
 
 export function readOutcome(file: string): StepOutcome | null {
