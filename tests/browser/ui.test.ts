@@ -2,14 +2,18 @@
  * The UI in real Chromium on the bundled example: every node drawn with its state, a phantom's
  * question answered in the form (a bad path shows the factory's message, a good one saves
  * dagtest.yaml), a run whose nodes turn green, a failed node's error frame on a fault fixture,
- * and report.html opened from disk with the network cut off. Screenshots: .test-results/ui/.
+ * report.html opened from disk with the network cut off, and a snapshot mismatch's differences in
+ * report.html. Screenshots: .test-results/ui/.
  */
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/model/run.js";
 import { startUiServer, type UiServer } from "../../src/server/serve.js";
 import { drawnStates, launch, newPage, shot } from "../helpers/browser.js";
+import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
 import { exampleCopy } from "../helpers/factory.js";
 import { removeTempDirs, testPython } from "../helpers/paths.js";
 import { fixtureCopy } from "../helpers/ui.js";
@@ -157,4 +161,48 @@ describe("a failed node, live and in report.html", () => {
     await shot(page, "7-history-diff");
     expect(errors).toEqual([]);
   });
+});
+
+describe("a snapshot mismatch in report.html", () => {
+  it("lists every difference from the stored snapshot: where, what, expected, got, tolerance", async () => {
+    await buildCli();
+    const dir = fixtureCopy("linear");
+    // CI unset: the machine running the tests may be a CI runner, where snapshots are never written.
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [cliPath, "run", dir, ...args], {
+        env: cliEnv({ CI: "" }),
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+    const recorded = run("--update-snapshots");
+    expect(recorded.status, recorded.stderr).toBe(0);
+    const extract = path.join(dir, "scripts/extract.py");
+    writeFileSync(extract, readFileSync(extract, "utf8").replace("3,linus\\n", "3,linus\\n4,alan\\n"));
+    const moved = run("--json");
+    expect(moved.status, moved.stderr).toBe(1);
+    const result = JSON.parse(moved.stdout) as RunResult;
+    expect(result.scriptResults.extract?.reason).toBe("snapshot-mismatch");
+
+    const page = await newPage(browser, errors);
+    await page.goto(`file://${path.join(result.runDir, "report.html")}`);
+    await page.waitForSelector("body[data-ready='1']");
+    await page.click("[data-node='extract']");
+    const trs = await page.locator("[data-testid='snapshot-diffs'] tbody tr").all();
+    const rows = await Promise.all(trs.map((tr) => tr.locator("td").allTextContents()));
+    expect(rows).toHaveLength(result.scriptResults.extract!.snapshot!.diffs.length);
+    expect(rows[0]).toEqual(["raw/rows.csv#rows", "row count", "3", "4", "±0.000003"]);
+    expect(rows).toContainEqual([
+      "raw/rows.csv#name.top",
+      "most frequent values",
+      '[["ada",1],["grace",1],["linus",1]]',
+      '[["ada",1],["alan",1],["grace",1],["linus",1]]',
+      "exact",
+    ]);
+    await shot(page, "8-snapshot-diffs-report");
+    await page.click("[data-node='load']");
+    expect(await page.locator("[data-testid='snapshot-diffs'] tbody tr").allTextContents()).toEqual([
+      "report/report.json#/rowsvalue34±0.000003",
+    ]);
+    expect(errors).toEqual([]);
+  }, 180_000);
 });

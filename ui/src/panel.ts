@@ -1,7 +1,8 @@
 /**
  * A node's panel: everything the plan knows (script and the rule that found it, frameworks,
  * inputs with their sources, outputs, env and job args with their sources, package parity,
- * problems, cache tracking) and its last result (status, reason, error frames, log tail).
+ * problems, cache tracking) and its last result (status, reason, snapshot differences, error
+ * frames, log tail).
  */
 import type { PhantomNode, Plan, PlanNode, ScriptNode, ScriptResult } from "./api.js";
 import { h, ms } from "./dom.js";
@@ -147,6 +148,8 @@ function resultSection(result: ScriptResult | undefined, tail: readonly string[]
     ["why it ran", result.ranBecause.join("; ") || "—"],
   ];
   const box = section("Last result", kv(rows));
+  const diffs = result.snapshot?.diffs ?? [];
+  if (diffs.length) box.append(h("h4", {}, `Snapshot differences (${diffs.length})`), snapshotDiffs(diffs));
   if (result.error) {
     box.append(
       h("h4", {}, `${result.error.type}: ${result.error.message} (in ${result.error.phase})`),
@@ -162,6 +165,27 @@ function resultSection(result: ScriptResult | undefined, tail: readonly string[]
   const log = tail.length ? tail.join("\n") : (result.logTail ?? "");
   if (log) box.append(h("h4", {}, "Log tail"), pre(log, "log-tail"));
   return box;
+}
+
+type SnapshotDiff = NonNullable<ScriptResult["snapshot"]>["diffs"][number];
+
+/** Each difference from the stored snapshot: where, what, expected vs got, the tolerance. */
+function snapshotDiffs(diffs: readonly SnapshotDiff[]): HTMLElement {
+  const rows = diffs.map((d) => [
+    d.path,
+    d.what,
+    shown(d.expected),
+    shown(d.got),
+    d.tolerance === null ? "exact" : `±${d.tolerance}`,
+  ]);
+  const list = table(["where", "what", "expected", "got", "tolerance"], rows);
+  list.setAttribute("data-testid", "snapshot-diffs");
+  return list;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 function sourceText(source: ScriptNode["env"][number]["source"]): string {
