@@ -5,10 +5,11 @@
  * laptop's disk), the cluster's faults as coded errors, and nothing left running afterwards.
  * Skipped, with a message, only where Ray cannot be installed.
  */
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -187,6 +188,37 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       }
     });
 
+    it("refuses a driver on another Python than the cluster's, with a hint, before anything runs", async (ctx) => {
+      const other = otherRayPython(python!);
+      if ("skip" in other) {
+        console.warn(`[dagtest] SKIPPING the Ray Python-version fault: ${other.skip}`);
+        ctx.skip();
+        return;
+      }
+      const foreign = new RayExecutor({ python: other.python });
+      try {
+        const run = await runRig(
+          { nodes: { step: { source: script(writeOutput("out")), outputs: ["out"] } } },
+          foreign,
+        );
+        const r = run.result.scriptResults.step!;
+        expect(r).toMatchObject({
+          status: "failed",
+          reason: "executor-error",
+          executorError: {
+            code: "DAGTEST_RAY_PYTHON_VERSION",
+            hint: expect.stringContaining("run.ray.python"),
+          },
+        });
+        expect(r.message).toMatch(/runs another Python or Ray version than dagtest's driver/);
+        expect(r.message).toContain(theCluster().address);
+        expect(readdirSync(r.outputs.out!)).toEqual([]); // the script never ran
+      } finally {
+        await foreign.close();
+      }
+      expect(await clusterIdle(theCluster())).toEqual({ busyCpus: 0, processes: [] });
+    }, 900_000);
+
     it("fails fast with a hint when the cluster cannot be reached", async () => {
       const closed = await new Promise<number>((resolve) => {
         const s = net.createServer().listen(0, "127.0.0.1", () => {
@@ -215,6 +247,41 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
     });
   });
 });
+
+/** Minor versions of CPython that the pinned Ray (tests/ray/requirements.txt) has wheels for. */
+const RAY_PYTHONS = ["3.12", "3.11", "3.10", "3.9"];
+
+/**
+ * A Ray venv (scripts/ray-venv.sh, cached like the first) on another CPython minor version than
+ * `rayPy`'s, from PATH or pyenv's versions; or why there is none on this machine.
+ */
+function otherRayPython(rayPy: string): { python: string } | { skip: string } {
+  const mine = execFileSync(rayPy, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+    encoding: "utf8",
+  }).trim();
+  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), ".pyenv"), "versions");
+  const installed = existsSync(pyenv) ? readdirSync(pyenv) : [];
+  const runs = (file: string, minor: string) =>
+    existsSync(file) &&
+    spawnSync(file, ["-c", `import sys; assert "%d.%d" % sys.version_info[:2] == "${minor}"`]).status === 0;
+  for (const minor of RAY_PYTHONS.filter((v) => v !== mine)) {
+    const version = installed.find((v) => v.startsWith(`${minor}.`));
+    const candidates = [
+      version ? path.join(pyenv, version, "bin", `python${minor}`) : "",
+      spawnSync("bash", ["-c", `command -v python${minor}`], { encoding: "utf8" }).stdout.trim(),
+    ];
+    const interpreter = candidates.find((file) => file && runs(file, minor));
+    if (!interpreter) continue;
+    const built = spawnSync("bash", [path.join(repoRoot, "scripts/ray-venv.sh")], {
+      encoding: "utf8",
+      env: { ...process.env, DAGTEST_BOOTSTRAP_PYTHON: interpreter },
+      timeout: 840_000,
+    });
+    if (built.status === 0) return { python: built.stdout.trim() };
+    return { skip: `Ray cannot be installed for ${interpreter}: ${built.stderr.trim().split("\n").at(-1)}` };
+  }
+  return { skip: `no CPython ${RAY_PYTHONS.join("/")} other than ${mine} on PATH or in ${pyenv}` };
+}
 
 /** A copy of the bundled example, planned with the test venv and driven by the Ray venv. */
 function exampleCopy(rayPythonPath: string): string {
