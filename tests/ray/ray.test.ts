@@ -59,33 +59,7 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
     afterAll(() => executor.close());
 
     it("runs a node forced onto the second worker from shipped bytes, and brings its outputs back", async () => {
-      const where = [
-        "os.makedirs(output_paths['where'], exist_ok=True)",
-        "rows = open(os.path.join(input_paths['table'], 'part.csv')).read()",
-        "open(os.path.join(output_paths['where'], 'where.json'), 'w').write(json.dumps({'file': __file__, 'input': input_paths['table'], 'cwd': os.getcwd(), 'rows': rows}))",
-      ].join("\n");
-      const run = await runRig(
-        {
-          nodes: {
-            make: { source: script(writeOutput("table")), outputs: ["table"] },
-            far: {
-              source: script(where),
-              inputs: ["table"],
-              outputs: ["where"],
-              settings: { resources: { second_worker: 1 }, num_cpus: 1 },
-            },
-          },
-          edges: [["make", "far"]],
-        },
-        executor,
-      );
-      const far = run.result.scriptResults.far!;
-      expect(far).toMatchObject({
-        status: "passed",
-        executor: "ray",
-        workerNode: secondWorkerId(theCluster()),
-      });
-      const seen = JSON.parse(readFileSync(path.join(far.outputs.where!, "where.json"), "utf8"));
+      const { run, far, seen } = await runFarNode(executor);
       // The worker read shipped copies in its own temp folder, never the laptop's run folder.
       for (const p of [seen.file, seen.input, seen.cwd]) {
         expect(p.startsWith(run.dir)).toBe(false);
@@ -103,6 +77,28 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       });
       const record = JSON.parse(readFileSync(path.join(run.result.runDir, "run.json"), "utf8"));
       expect(record.result.scriptResults.far.workerNode).toBe(far.workerNode);
+    });
+
+    it("passes paths instead of bytes under run.ray.shared_dir, with the same run folder", async () => {
+      // The test cluster's workers share this machine's disk: the rig's project is under os.tmpdir().
+      const shared = new RayExecutor({ python: python!, sharedDir: os.tmpdir() });
+      try {
+        const { run, seen } = await runFarNode(shared);
+        expect(seen.file).toBe(path.join(run.dir, "scripts/far.py"));
+        expect(seen.input.startsWith(path.join(run.result.runDir, "far"))).toBe(true);
+        for (const p of [seen.file, seen.input, seen.cwd]) expect(p).not.toContain("dagtest-ray-");
+        expect(seen.rows).toBe("a,b\n1,2\n");
+        expect(
+          JSON.parse(readFileSync(path.join(run.result.runDir, "far", "outcome.json"), "utf8")),
+        ).toMatchObject({ status: "passed" });
+        expect(run.result.dataFlowResults.find((f) => f.to.node === "far")).toMatchObject({
+          ok: true,
+          rows: 1,
+        });
+      } finally {
+        await shared.close();
+      }
+      expect(await clusterIdle(theCluster())).toEqual({ busyCpus: 0, processes: [] });
     });
 
     it("runs a wide fan-out exactly as the cold executor does: statuses, outputs, profiles", async () => {
@@ -247,6 +243,42 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
     });
   });
 });
+
+/**
+ * `make` → `far`, `far` forced onto the second worker (its custom resource); `far` records where
+ * it ran from (its file, input folder, cwd) and what it read. Asserts it passed there.
+ */
+async function runFarNode(executor: RayExecutor) {
+  const where = [
+    "os.makedirs(output_paths['where'], exist_ok=True)",
+    "rows = open(os.path.join(input_paths['table'], 'part.csv')).read()",
+    "open(os.path.join(output_paths['where'], 'where.json'), 'w').write(json.dumps({'file': __file__, 'input': input_paths['table'], 'cwd': os.getcwd(), 'rows': rows}))",
+  ].join("\n");
+  const run = await runRig(
+    {
+      nodes: {
+        make: { source: script(writeOutput("table")), outputs: ["table"] },
+        far: {
+          source: script(where),
+          inputs: ["table"],
+          outputs: ["where"],
+          settings: { resources: { second_worker: 1 }, num_cpus: 1 },
+        },
+      },
+      edges: [["make", "far"]],
+    },
+    executor,
+  );
+  const far = run.result.scriptResults.far!;
+  expect(far).toMatchObject({ status: "passed", executor: "ray", workerNode: secondWorkerId(theCluster()) });
+  const seen = JSON.parse(readFileSync(path.join(far.outputs.where!, "where.json"), "utf8")) as {
+    file: string;
+    input: string;
+    cwd: string;
+    rows: string;
+  };
+  return { run, far, seen };
+}
 
 /** Minor versions of CPython that the pinned Ray (tests/ray/requirements.txt) has wheels for. */
 const RAY_PYTHONS = ["3.12", "3.11", "3.10", "3.9"];
