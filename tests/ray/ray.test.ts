@@ -5,7 +5,7 @@
  * laptop's disk), the cluster's faults as coded errors, and nothing left running afterwards.
  * Skipped, with a message, only where Ray cannot be installed.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -19,13 +19,8 @@ import type { RunResult } from "../../src/model/run.js";
 import { executorConformance } from "../conformance/executor.suite.js";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
 import { removeTempDirs, repoRoot, tempDir, testPython } from "../helpers/paths.js";
-import {
-  clusterIdle,
-  type RayCluster,
-  rayPython,
-  secondWorkerId,
-  startRayCluster,
-} from "../helpers/ray-cluster.js";
+import { clusterIdle, type RayCluster, rayPython, startRayCluster } from "../helpers/ray-cluster.js";
+import { executorErrorOf, otherRayPython, runFarNode } from "../helpers/ray-rig.js";
 import { type RigNode, runRig, script, writeOutput } from "../helpers/run-rig.js";
 
 const found = rayPython();
@@ -59,7 +54,7 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
     afterAll(() => executor.close());
 
     it("runs a node forced onto the second worker from shipped bytes, and brings its outputs back", async () => {
-      const { run, far, seen } = await runFarNode(executor);
+      const { run, far, seen } = await runFarNode(executor, theCluster());
       // The worker read shipped copies in its own temp folder, never the laptop's run folder.
       for (const p of [seen.file, seen.input, seen.cwd]) {
         expect(p.startsWith(run.dir)).toBe(false);
@@ -83,7 +78,7 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       // The test cluster's workers share this machine's disk: the rig's project is under os.tmpdir().
       const shared = new RayExecutor({ python: python!, sharedDir: os.tmpdir() });
       try {
-        const { run, seen } = await runFarNode(shared);
+        const { run, seen } = await runFarNode(shared, theCluster());
         expect(seen.file).toBe(path.join(run.dir, "scripts/far.py"));
         expect(seen.input.startsWith(path.join(run.result.runDir, "far"))).toBe(true);
         for (const p of [seen.file, seen.input, seen.cwd]) expect(p).not.toContain("dagtest-ray-");
@@ -168,16 +163,7 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       // pytest is in the planning venv (.venv) but not in the cluster's.
       const own = new RayExecutor({ python: python! });
       try {
-        const run = await runRig(
-          { nodes: { tests: { source: script(writeOutput("out"), "import pytest"), outputs: ["out"] } } },
-          own,
-        );
-        const r = run.result.scriptResults.tests!;
-        expect(r).toMatchObject({
-          status: "failed",
-          reason: "executor-error",
-          executorError: { code: "DAGTEST_RAY_MISSING_PACKAGE" },
-        });
+        const r = await executorErrorOf(own, "DAGTEST_RAY_MISSING_PACKAGE", "import pytest");
         expect(r.message).toMatch(/worker \S+ \(node [0-9a-f]+\) cannot import pytest/);
       } finally {
         await own.close();
@@ -193,19 +179,8 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       }
       const foreign = new RayExecutor({ python: other.python });
       try {
-        const run = await runRig(
-          { nodes: { step: { source: script(writeOutput("out")), outputs: ["out"] } } },
-          foreign,
-        );
-        const r = run.result.scriptResults.step!;
-        expect(r).toMatchObject({
-          status: "failed",
-          reason: "executor-error",
-          executorError: {
-            code: "DAGTEST_RAY_PYTHON_VERSION",
-            hint: expect.stringContaining("run.ray.python"),
-          },
-        });
+        const r = await executorErrorOf(foreign, "DAGTEST_RAY_PYTHON_VERSION");
+        expect(r.executorError?.hint).toContain("run.ray.python");
         expect(r.message).toMatch(/runs another Python or Ray version than dagtest's driver/);
         expect(r.message).toContain(theCluster().address);
         expect(readdirSync(r.outputs.out!)).toEqual([]); // the script never ran
@@ -225,16 +200,7 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
       const away = new RayExecutor({ python: python!, address: `127.0.0.1:${closed}` });
       try {
         const started = performance.now();
-        const run = await runRig(
-          { nodes: { step: { source: script(writeOutput("out")), outputs: ["out"] } } },
-          away,
-        );
-        const r = run.result.scriptResults.step!;
-        expect(r).toMatchObject({
-          status: "failed",
-          reason: "executor-error",
-          executorError: { code: "DAGTEST_RAY_UNREACHABLE" },
-        });
+        const r = await executorErrorOf(away, "DAGTEST_RAY_UNREACHABLE");
         expect(r.message).toContain("--ray-address");
         expect(performance.now() - started).toBeLessThan(30_000);
       } finally {
@@ -243,77 +209,6 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
     });
   });
 });
-
-/**
- * `make` → `far`, `far` forced onto the second worker (its custom resource); `far` records where
- * it ran from (its file, input folder, cwd) and what it read. Asserts it passed there.
- */
-async function runFarNode(executor: RayExecutor) {
-  const where = [
-    "os.makedirs(output_paths['where'], exist_ok=True)",
-    "rows = open(os.path.join(input_paths['table'], 'part.csv')).read()",
-    "open(os.path.join(output_paths['where'], 'where.json'), 'w').write(json.dumps({'file': __file__, 'input': input_paths['table'], 'cwd': os.getcwd(), 'rows': rows}))",
-  ].join("\n");
-  const run = await runRig(
-    {
-      nodes: {
-        make: { source: script(writeOutput("table")), outputs: ["table"] },
-        far: {
-          source: script(where),
-          inputs: ["table"],
-          outputs: ["where"],
-          settings: { resources: { second_worker: 1 }, num_cpus: 1 },
-        },
-      },
-      edges: [["make", "far"]],
-    },
-    executor,
-  );
-  const far = run.result.scriptResults.far!;
-  expect(far).toMatchObject({ status: "passed", executor: "ray", workerNode: secondWorkerId(theCluster()) });
-  const seen = JSON.parse(readFileSync(path.join(far.outputs.where!, "where.json"), "utf8")) as {
-    file: string;
-    input: string;
-    cwd: string;
-    rows: string;
-  };
-  return { run, far, seen };
-}
-
-/** Minor versions of CPython that the pinned Ray (tests/ray/requirements.txt) has wheels for. */
-const RAY_PYTHONS = ["3.12", "3.11", "3.10", "3.9"];
-
-/**
- * A Ray venv (scripts/ray-venv.sh, cached like the first) on another CPython minor version than
- * `rayPy`'s, from PATH or pyenv's versions; or why there is none on this machine.
- */
-function otherRayPython(rayPy: string): { python: string } | { skip: string } {
-  const mine = execFileSync(rayPy, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
-    encoding: "utf8",
-  }).trim();
-  const pyenv = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), ".pyenv"), "versions");
-  const installed = existsSync(pyenv) ? readdirSync(pyenv) : [];
-  const runs = (file: string, minor: string) =>
-    existsSync(file) &&
-    spawnSync(file, ["-c", `import sys; assert "%d.%d" % sys.version_info[:2] == "${minor}"`]).status === 0;
-  for (const minor of RAY_PYTHONS.filter((v) => v !== mine)) {
-    const version = installed.find((v) => v.startsWith(`${minor}.`));
-    const candidates = [
-      version ? path.join(pyenv, version, "bin", `python${minor}`) : "",
-      spawnSync("bash", ["-c", `command -v python${minor}`], { encoding: "utf8" }).stdout.trim(),
-    ];
-    const interpreter = candidates.find((file) => file && runs(file, minor));
-    if (!interpreter) continue;
-    const built = spawnSync("bash", [path.join(repoRoot, "scripts/ray-venv.sh")], {
-      encoding: "utf8",
-      env: { ...process.env, DAGTEST_BOOTSTRAP_PYTHON: interpreter },
-      timeout: 840_000,
-    });
-    if (built.status === 0) return { python: built.stdout.trim() };
-    return { skip: `Ray cannot be installed for ${interpreter}: ${built.stderr.trim().split("\n").at(-1)}` };
-  }
-  return { skip: `no CPython ${RAY_PYTHONS.join("/")} other than ${mine} on PATH or in ${pyenv}` };
-}
 
 /** A copy of the bundled example, planned with the test venv and driven by the Ray venv. */
 function exampleCopy(rayPythonPath: string): string {
