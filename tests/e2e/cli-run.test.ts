@@ -3,13 +3,13 @@
  * end to end with --json and --junit, a failing script, --fail-fast, a node the plan marks not
  * ready, and Ctrl-C in the middle of a run.
  */
-import { execFileSync, type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
+import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
 import type { RunResult } from "../../src/model/run.js";
-import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
+import { buildCli, cliEnv, cliPath, startCli } from "../helpers/cli.js";
 import { removeTempDirs, repoRoot, tempDir, testPython } from "../helpers/paths.js";
 import { makeProject, script, writeOutput } from "../helpers/run-rig.js";
 
@@ -259,30 +259,14 @@ describe("dagtest run: Ctrl-C", () => {
         ["slow", "never"],
       ],
     });
-    const child = spawn(process.execPath, [cliPath, "run", "."], { cwd: dir, env: cliEnv() });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on("exit", (code, signal) => resolve({ code, signal })),
-    );
-    const deadline = Date.now() + 60_000;
-    while (!(stdout.includes("slow started") && processesWith(marker).length > 0)) {
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`slow never started its grandchild:\n${stdout}\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const cli = startCli(["run", "."], dir);
+    await cli.until(() => cli.stdout().includes("slow started") && processesWith(marker).length > 0);
     const interruptedAt = Date.now();
-    child.kill("SIGINT");
-    const { code } = await exited;
+    cli.child.kill("SIGINT");
+    const code = await cli.exited;
     expect(Date.now() - interruptedAt).toBeLessThan(5_000);
-    expect(code, `${stdout}\n${stderr}`).toBe(130);
-    expect(stderr).toContain("[dagtest] stopping");
+    expect(code, `${cli.stdout()}\n${cli.stderr()}`).toBe(130);
+    expect(cli.stderr()).toContain("[dagtest] stopping");
     expect(processesWith(marker)).toEqual([]);
     const runs = readdirSync(path.join(dir, ".dagtest", "runs"));
     expect(runs).toHaveLength(1);

@@ -3,7 +3,13 @@
  * newer than it, under a lock, so test files running in parallel never build at the same time
  * nor start the CLI while another one is rewriting dist/.
  */
-import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
+import {
+  type ChildProcessWithoutNullStreams,
+  execFileSync,
+  type SpawnSyncReturns,
+  spawn,
+  spawnSync,
+} from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -103,6 +109,38 @@ export function runCli(args: readonly string[], cwd = repoRoot, timeout = 60_000
     timeout,
     maxBuffer: 512 * 1024 * 1024,
   });
+}
+
+/** The built CLI running in the background (to interrupt it): its output so far, its exit code. */
+export interface RunningCli {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+  readonly exited: Promise<number | null>;
+  /** Poll (every 100 ms, up to `ms`) until `ready` holds; throws with the output if it exits first. */
+  readonly until: (ready: () => boolean, ms?: number) => Promise<void>;
+}
+
+export function startCli(args: readonly string[], cwd: string, env = cliEnv()): RunningCli {
+  const child = spawn(process.execPath, [cliPath, ...args], { cwd, env });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const until = async (ready: () => boolean, ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    while (!ready()) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`dagtest ${args.join(" ")}: not ready (exit ${child.exitCode}):\n${out}\n${err}`);
+      await sleep(100);
+    }
+  };
+  return { child, stdout: () => out, stderr: () => err, exited, until };
 }
 
 /** A user error: the exit code, the stable code, a hint, and no stack trace anywhere. */

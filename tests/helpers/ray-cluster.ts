@@ -115,14 +115,20 @@ export async function clusterIdle(
       cluster,
       'print(json.dumps(ray.cluster_resources().get("CPU", 0) - ray.available_resources().get("CPU", 0)))',
     );
-    let processes: string[] = [];
-    try {
-      processes = execFileSync("pgrep", ["-f", "dagtest-ray-"], { encoding: "utf8" })
-        .trim()
-        .split("\n")
-        .filter(Boolean);
-    } catch {}
+    const processes = rayRunners();
     if ((busyCpus === 0 && processes.length === 0) || Date.now() > deadline) return { busyCpus, processes };
     await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** The Ray executor's runners at work on this machine's workers (in their `dagtest-ray-*` folders). */
+export function rayRunners(): string[] {
+  try {
+    return execFileSync("pgrep", ["-f", "dagtest-ray-"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .filter(Boolean);
+  } catch {
+    return [];
   }
 }

@@ -1,16 +1,20 @@
 /**
  * What the Ray executor's tests (tests/ray) run on the test cluster beyond the conformance suite:
  * one node expected to fail with an executor error, a node forced onto the second worker that
- * records where it ran, and a Ray venv on another CPython than the cluster's.
+ * records where it ran, a Ray venv on another CPython than the cluster's, the bundled example
+ * set up for Ray and run through the CLI.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
+import { parse, stringify } from "yaml";
 import type { RayExecutor } from "../../src/exec/ray/executor.js";
-import type { ScriptResult } from "../../src/model/run.js";
-import { repoRoot } from "./paths.js";
+import type { RunResult, ScriptResult } from "../../src/model/run.js";
+import { cliEnv, cliPath } from "./cli.js";
+import { repoRoot, tempDir, testPython } from "./paths.js";
 import { type RayCluster, secondWorkerId } from "./ray-cluster.js";
 import { runRig, script, writeOutput } from "./run-rig.js";
 
@@ -98,4 +102,44 @@ export function otherRayPython(rayPy: string): { python: string } | { skip: stri
     return { skip: `Ray cannot be installed for ${interpreter}: ${built.stderr.trim().split("\n").at(-1)}` };
   }
   return { skip: `no CPython ${RAY_PYTHONS.join("/")} other than ${mine} on PATH or in ${pyenv}` };
+}
+
+/** A copy of the bundled example, planned with the test venv and driven by the Ray venv. */
+export function exampleCopy(rayPythonPath: string): string {
+  const dir = tempDir();
+  cpSync(path.join(repoRoot, "examples/tabular"), dir, {
+    recursive: true,
+    filter: (f) => !f.includes(".dagtest"),
+  });
+  const file = path.join(dir, "dagtest.yaml");
+  const spec = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  writeFileSync(file, stringify({ ...spec, python: testPython(), run: { ray: { python: rayPythonPath } } }));
+  return dir;
+}
+
+export function cliRun(dir: string, ...args: string[]): RunResult {
+  const out = spawnSync(process.execPath, [cliPath, "run", dir, "--json", "--jobs", "2", ...args], {
+    env: cliEnv(),
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  if (!out.stdout) throw new Error(`dagtest run printed nothing: ${out.stderr}`);
+  return JSON.parse(out.stdout) as RunResult;
+}
+
+/** Every file under each output folder: relative path → sha256. */
+export function outputDigests(result: RunResult): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const r of Object.values(result.scriptResults)) {
+    for (const [port, folder] of Object.entries(r.outputs)) {
+      if (!existsSync(folder)) continue;
+      for (const f of readdirSync(folder, { recursive: true, withFileTypes: true }))
+        if (f.isFile()) {
+          const file = path.join(f.parentPath, f.name);
+          const rel = `${r.node}/${port}/${path.relative(folder, file)}`;
+          digests[rel] = createHash("sha256").update(readFileSync(file)).digest("hex");
+        }
+    }
+  }
+  return digests;
 }

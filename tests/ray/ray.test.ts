@@ -1,27 +1,30 @@
-/**
- * The Ray executor against a real two-node Ray cluster on this machine (127.0.0.1 only), started
- * here and stopped in afterAll (also when a test fails; and on exit, see tests/helpers/ray-cluster.ts):
- * the executor conformance suite, nodes forced onto the second worker (nothing depends on the
- * laptop's disk), the cluster's faults as coded errors, and nothing left running afterwards.
- * Skipped, with a message, only where Ray cannot be installed.
- */
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
 import { ColdExecutor } from "../../src/exec/cold.js";
 import { RayExecutor } from "../../src/exec/ray/executor.js";
 import type { RunResult } from "../../src/model/run.js";
 import { executorConformance } from "../conformance/executor.suite.js";
-import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
-import { removeTempDirs, repoRoot, tempDir, testPython } from "../helpers/paths.js";
-import { clusterIdle, type RayCluster, rayPython, startRayCluster } from "../helpers/ray-cluster.js";
-import { executorErrorOf, otherRayPython, runFarNode } from "../helpers/ray-rig.js";
-import { type RigNode, runRig, script, writeOutput } from "../helpers/run-rig.js";
+import { buildCli, startCli } from "../helpers/cli.js";
+import { removeTempDirs } from "../helpers/paths.js";
+import {
+  clusterIdle,
+  type RayCluster,
+  rayPython,
+  rayRunners,
+  startRayCluster,
+} from "../helpers/ray-cluster.js";
+import {
+  cliRun,
+  exampleCopy,
+  executorErrorOf,
+  otherRayPython,
+  outputDigests,
+  runFarNode,
+} from "../helpers/ray-rig.js";
+import { makeProject, type RigNode, runRig, script, writeOutput } from "../helpers/run-rig.js";
 
 const found = rayPython();
 if ("skip" in found) console.warn(`[dagtest] SKIPPING the Ray executor tests: ${found.skip}`);
@@ -210,46 +213,6 @@ describe.runIf(python)("the Ray executor on a local two-node cluster", () => {
   });
 });
 
-/** A copy of the bundled example, planned with the test venv and driven by the Ray venv. */
-function exampleCopy(rayPythonPath: string): string {
-  const dir = tempDir();
-  cpSync(path.join(repoRoot, "examples/tabular"), dir, {
-    recursive: true,
-    filter: (f) => !f.includes(".dagtest"),
-  });
-  const file = path.join(dir, "dagtest.yaml");
-  const spec = parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  writeFileSync(file, stringify({ ...spec, python: testPython(), run: { ray: { python: rayPythonPath } } }));
-  return dir;
-}
-
-function cliRun(dir: string, ...args: string[]): RunResult {
-  const out = spawnSync(process.execPath, [cliPath, "run", dir, "--json", "--jobs", "2", ...args], {
-    env: cliEnv(),
-    encoding: "utf8",
-    timeout: 240_000,
-  });
-  if (!out.stdout) throw new Error(`dagtest run printed nothing: ${out.stderr}`);
-  return JSON.parse(out.stdout) as RunResult;
-}
-
-/** Every file under each output folder: relative path → sha256. */
-function outputDigests(result: RunResult): Record<string, string> {
-  const digests: Record<string, string> = {};
-  for (const r of Object.values(result.scriptResults)) {
-    for (const [port, folder] of Object.entries(r.outputs)) {
-      if (!existsSync(folder)) continue;
-      for (const f of readdirSync(folder, { recursive: true, withFileTypes: true }))
-        if (f.isFile()) {
-          const file = path.join(f.parentPath, f.name);
-          const rel = `${r.node}/${port}/${path.relative(folder, file)}`;
-          digests[rel] = createHash("sha256").update(readFileSync(file)).digest("hex");
-        }
-    }
-  }
-  return digests;
-}
-
 describe.runIf(python)("the bundled example on Ray and locally", () => {
   beforeAll(async () => {
     await buildCli();
@@ -298,4 +261,39 @@ describe.runIf(python)("the bundled example on Ray and locally", () => {
       expect(again.pipelineSuccess).toBe(true);
     }
   }, 300_000);
+});
+
+describe.runIf(python)("dagtest run --executor ray: Ctrl-C", () => {
+  beforeAll(buildCli, 240_000);
+
+  it("cancels the node's task on the cluster, exits 130 and records the run as interrupted", async () => {
+    const dir = makeProject({
+      nodes: {
+        quick: { source: script(writeOutput("out")), outputs: ["out"] },
+        slow: { source: script("time.sleep(600)"), inputs: ["out"], outputs: ["out"] },
+        never: { source: script(writeOutput("out")), inputs: ["out"], outputs: ["out"] },
+      },
+      edges: [
+        ["quick", "slow"],
+        ["slow", "never"],
+      ],
+      run: { ray: { python: python! } },
+    });
+    const cli = startCli(["run", ".", "--executor", "ray", "--ray-address", theCluster().address], dir);
+    // The slow node's runner is up on a worker (in its shipped folder, dagtest-ray-*).
+    await cli.until(() => cli.stdout().includes("slow started") && rayRunners().length > 0, 120_000);
+    const interruptedAt = Date.now();
+    cli.child.kill("SIGINT");
+    expect(await cli.exited, `${cli.stdout()}\n${cli.stderr()}`).toBe(130);
+    expect(Date.now() - interruptedAt).toBeLessThan(15_000);
+    expect(await clusterIdle(theCluster())).toEqual({ busyCpus: 0, processes: [] });
+    const runs = readdirSync(path.join(dir, ".dagtest", "runs"));
+    const { result } = JSON.parse(
+      readFileSync(path.join(dir, ".dagtest", "runs", runs[0]!, "run.json"), "utf8"),
+    ) as { result: RunResult };
+    expect(result.interrupted).toBe(true);
+    expect(result.scriptResults.quick).toMatchObject({ status: "passed", executor: "ray" });
+    expect(result.scriptResults.slow).toMatchObject({ status: "cancelled", reason: "cancelled" });
+    expect(result.scriptResults.never).toMatchObject({ status: "cancelled", startedAt: null });
+  }, 240_000);
 });
