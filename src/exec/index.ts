@@ -5,11 +5,8 @@
  */
 import path from "node:path";
 import type { ExecutorName, Plan, RaySettings } from "../model/plan.js";
-import { ColdExecutor } from "./cold.js";
-import { DEFAULT_KEEP_IDLE_MS, type KeepSettings } from "./kept-server.js";
-import { RayExecutor } from "./ray/executor.js";
-import type { Executor, PreloadList } from "./types.js";
-import { WarmExecutor } from "./warm.js";
+import { LazyExecutor } from "./lazy.js";
+import { DEFAULT_KEEP_IDLE_MS, type Executor, type KeepSettings, type PreloadList } from "./types.js";
 
 export interface ExecutorChoice {
   /** `--cold`: every node in a fresh interpreter. */
@@ -24,14 +21,20 @@ export interface ExecutorChoice {
   readonly keep?: KeepSettings | null;
 }
 
+/** The executor for `choice`, its code loaded with its first job (lazy.ts). */
 export function createExecutor(choice: ExecutorChoice = {}): Executor {
+  const notices = choice.onNotice ? { onNotice: choice.onNotice } : {};
   if (choice.executor === "ray")
-    return new RayExecutor({ ...choice.ray, ...(choice.onNotice ? { onNotice: choice.onNotice } : {}) });
+    return new LazyExecutor("ray", async () => {
+      const { RayExecutor } = await import("./ray/executor.js");
+      return new RayExecutor({ ...choice.ray, ...notices });
+    });
   // fork() without exec is only dependable on Linux (macOS: bpo-33725).
-  if (choice.cold || process.platform !== "linux") return new ColdExecutor();
-  return new WarmExecutor({
-    ...(choice.onNotice ? { onNotice: choice.onNotice } : {}),
-    keep: choice.keep ?? null,
+  if (choice.cold || process.platform !== "linux")
+    return new LazyExecutor("process", async () => new (await import("./cold.js")).ColdExecutor());
+  return new LazyExecutor("fork", async () => {
+    const { WarmExecutor } = await import("./warm.js");
+    return new WarmExecutor({ ...notices, keep: choice.keep ?? null });
   });
 }
 

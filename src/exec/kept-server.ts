@@ -36,15 +36,9 @@ import { runnerMain } from "./cold.js";
 import type { ServerReady, ServerSpec, WarmServer } from "./fork-server.js";
 import { groupAlive, signalGroup } from "./process-group.js";
 
-export interface KeepSettings {
-  /** The folder that holds `.dagtest/`. */
-  readonly stateDir: string;
-  /** Stop after this long without a job. */
-  readonly idleMs: number;
-}
+import type { KeepSettings } from "./types.js";
 
-/** Default idle time before a kept server stops itself. */
-export const DEFAULT_KEEP_IDLE_MS = 5 * 60_000;
+export { DEFAULT_KEEP_IDLE_MS, type KeepSettings } from "./types.js";
 
 interface KeptRecord {
   readonly version: string;

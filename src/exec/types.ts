@@ -82,6 +82,17 @@ export interface ExecResult {
 /** What decides which warm server a job forks from. */
 export type WarmUpSpec = Pick<ExecRequest, "python" | "env" | "preload">;
 
+/** A warm server kept between commands (`run.keep_warm`). */
+export interface KeepSettings {
+  /** The folder that holds `.dagtest/`. */
+  readonly stateDir: string;
+  /** Stop after this long without a job. */
+  readonly idleMs: number;
+}
+
+/** Default idle time before a kept server stops itself. */
+export const DEFAULT_KEEP_IDLE_MS = 5 * 60_000;
+
 export interface Executor {
   readonly name: string;
   run(request: ExecRequest): Promise<ExecResult>;
