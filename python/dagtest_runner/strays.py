@@ -110,7 +110,7 @@ def end_descendants(deadline_s=2.0):
         if not live:
             break
         for pid, command in live.items():
-            killed.setdefault(pid, command)
+            killed.setdefault(pid, command if command != "?" else _command_settled(pid))
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -176,6 +176,17 @@ def _descendants(root):
         found[pid] = (info.get(pid, "?"), _command(pid))
         stack.extend(children.get(pid, ()))
     return found
+
+
+def _command_settled(pid, tries=10):
+    """The command line of a process caught between fork and exec (or on a loaded machine, just
+    past it) reads empty for a moment: ask again briefly before it is killed and named."""
+    for _ in range(tries):
+        time.sleep(0.002)
+        command = _command(pid)
+        if command != "?":
+            return command
+    return "?"
 
 
 def _command(pid):
