@@ -17,12 +17,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LocalCache } from "../src/cache/store.js";
-import { runFacts } from "../src/cli/run-once.js";
 import { loadSpecProject } from "../src/config/project.js";
 import { runPlan } from "../src/engine/run.js";
 import { createExecutor } from "../src/exec/index.js";
 import type { RunResult } from "../src/model/run.js";
 import { planProject } from "../src/plan/build.js";
+import { rememberedFacts } from "../src/plan/facts.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const python = path.join(root, ".venv/bin/python");
@@ -43,7 +43,7 @@ interface Measured {
 async function measure(label: string, dir: string): Promise<Measured> {
   const started = performance.now();
   const project = loadSpecProject(path.join(dir, "dagtest.yaml"), { python });
-  const plan = await planProject(project, runFacts(project, true));
+  const plan = await planProject(project, rememberedFacts(project, true));
   const planMs = performance.now() - started;
   const executor = createExecutor();
   const cache = new LocalCache(project.baseDir);

@@ -11,7 +11,7 @@ import type { ExecutorName, Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
 import type { SnapshotRunMode } from "../model/snapshot.js";
 import { planProject } from "../plan/build.js";
-import type { FactOptions } from "../plan/facts.js";
+import { rememberedFacts } from "../plan/facts.js";
 import { ConsoleReporter } from "../reporters/console.js";
 import { HtmlReportReporter } from "../reporters/html-report.js";
 import { JUnitReporter } from "../reporters/junit.js";
@@ -49,7 +49,7 @@ export interface RunSettings {
 
 export async function runOnce(settings: RunSettings): Promise<CommandResult> {
   const project = await loadProject(settings.target, settings.project);
-  const plan = await planProject(project, runFacts(project, settings.cache));
+  const plan = await planProject(project, rememberedFacts(project, settings.cache));
   const controller = new AbortController();
   const stopOnSignal = interruptHandler(controller);
   const session = cliSession(project, settings);
@@ -87,14 +87,6 @@ export function cliSession(project: Project, settings: RunSettings): RunSession 
     concurrency: settings.concurrency,
     reporters: [new NoticeReporter(process.stderr)],
   });
-}
-
-/**
- * Planning for a run: with the cache on, the static check of unchanged scripts is reused from
- * `.dagtest/cache` (it is most of an unchanged rerun's time); `--no-cache` checks afresh.
- */
-export function runFacts(project: Project, cache: boolean): FactOptions {
-  return { describeCache: cache && project.execution.cache.enabled ? project.baseDir : null };
 }
 
 /** Run an already planned project; shared by `runOnce` and watch mode. */

@@ -15,10 +15,11 @@ import type { RunSession } from "../engine/session.js";
 import { DagtestError } from "../errors.js";
 import type { Plan } from "../model/plan.js";
 import { planProject } from "../plan/build.js";
+import { rememberedFacts } from "../plan/facts.js";
 import { loadProject } from "./commands/plan.js";
 import { formatError } from "./format-error.js";
 import type { CommandResult } from "./result.js";
-import { cliSession, interruptHandler, type RunSettings, runFacts, runProjectPlan } from "./run-once.js";
+import { cliSession, interruptHandler, type RunSettings, runProjectPlan } from "./run-once.js";
 
 const DEBOUNCE_MS = 300;
 
@@ -33,7 +34,7 @@ export async function watchRuns(settings: RunSettings): Promise<CommandResult> {
     while (!stop.signal.aborted) {
       try {
         const project = await loadProject(settings.target, settings.project);
-        const plan = await planProject(project, runFacts(project, settings.cache));
+        const plan = await planProject(project, rememberedFacts(project, settings.cache));
         watched = watchedPaths(project, plan);
         watcher = await rewatch(watcher, watched, changes);
         // One session for the whole watch: the warm server stays up between runs.

@@ -4,7 +4,7 @@ import { projectFromSpec } from "../config/project.js";
 import { parseSpecText, SPEC_FILE_NAME } from "../config/spec.js";
 import { DagtestError } from "../errors.js";
 import { analyseNodes } from "../plan/analyse.js";
-import { gatherFacts } from "../plan/facts.js";
+import { gatherFacts, rememberedFacts } from "../plan/facts.js";
 import { TestingFactory } from "./factory.js";
 import { SpecDocument } from "./spec-document.js";
 
@@ -56,7 +56,7 @@ export async function createTestingFactory(options: FactoryOptions = {}): Promis
     });
   }
   const project = projectFromSpec(loaded, { python: options.python });
-  const facts = await gatherFacts(project, analyseNodes(project));
+  const facts = await gatherFacts(project, analyseNodes(project), rememberedFacts(project));
   return new TestingFactory(project, facts, document);
 }
 

@@ -34,6 +34,15 @@ export interface FactOptions {
   readonly describeCache?: string | null;
 }
 
+/**
+ * With the project's cache on (and `cache` not turned off by `--no-cache`), the static check of
+ * unchanged scripts is reused from the project's `.dagtest/cache`: it is most of an unchanged
+ * command's time (`dagtest run`, `dagtest plan`, the factory).
+ */
+export function rememberedFacts(project: Project, cache = true): FactOptions {
+  return { describeCache: cache && project.execution.cache.enabled ? project.baseDir : null };
+}
+
 export async function gatherFacts(
   project: Project,
   contexts: readonly NodeContext[],

@@ -8,6 +8,7 @@ import { resolveSpecPath, SPEC_FILE_NAME } from "../../config/spec.js";
 import { DagtestError } from "../../errors.js";
 import type { Plan } from "../../model/plan.js";
 import { planProject } from "../../plan/build.js";
+import { rememberedFacts } from "../../plan/facts.js";
 import { renderPlan } from "../../reporters/plan-text.js";
 import type { CommandResult } from "../result.js";
 import { explainCache } from "./explain-cache.js";
@@ -55,7 +56,7 @@ export function registerPlan(program: Command, done: (result: CommandResult) => 
     )
     .action(async (target: string | undefined, options: PlanOptions) => {
       const project = await loadProject(target, options);
-      const plan = await planProject(project);
+      const plan = await planProject(project, rememberedFacts(project));
       if (options.explainCache) {
         done(explainCache(project, plan, options.explainCache, options.json ?? false));
         return;
