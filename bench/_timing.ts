@@ -102,8 +102,5 @@ export async function measure(
   return { wallMs, overheadMs, kinds, nodes: overheadMs.length };
 }
 
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+/** The median of a run's samples: one definition for every benchmark (bench/_table.ts). */
+export { median } from "./_table.js";
