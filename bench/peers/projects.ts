@@ -113,7 +113,7 @@ export function writeDagtest(shape: Shape, python: string, variant: string): str
       script: n.script,
       inputs: n.upstream ? ["data"] : [],
       outputs: ["data"],
-      ...(shape === "wide16" ? { env: { SEED: String(n.seed) } } : {}),
+      env: { SEED: String(n.seed) },
     };
     if (n.upstream) edges.push([n.upstream, n.name]);
   }

@@ -37,7 +37,8 @@ export interface Case {
   readonly dir: string;
   readonly prepare: () => void;
   readonly command: readonly string[];
-  readonly check: (stdout: string, before: ReadonlyMap<string, number>) => string | null;
+  /** A problem, or null when the tool ran what it should; `startMs`: wall clock (ms) before the command. */
+  readonly check: (stdout: string, before: ReadonlyMap<string, number>, startMs: number) => string | null;
   /** Output files' modification times before the command (file-based tools). */
   readonly snapshot: () => ReadonlyMap<string, number>;
 }
@@ -99,6 +100,11 @@ export function fileCase(
   };
 }
 
+interface DagtestNode {
+  readonly status: string;
+  readonly outputs: Record<string, string>;
+}
+
 /** A dagtest case: `dagtest run --json` (plus `extra` flags), checked on each node's status. */
 export function dagtestCase(
   measure: Measure,
@@ -119,12 +125,18 @@ export function dagtestCase(
       prepare();
       if (measure === "edit-leaf") editScript(path.join(dir, "leaf.py"));
     },
-    check: (stdout) => {
-      const result = JSON.parse(stdout) as { scriptResults: Record<string, { status: string }> };
-      const statuses = nodes.map((n) => result.scriptResults[n]?.status ?? "absent");
+    check: (stdout, _before, startMs) => {
+      const results = (JSON.parse(stdout) as { scriptResults: Record<string, DagtestNode> }).scriptResults;
+      const statuses = nodes.map((n) => results[n]?.status ?? "absent");
       const odd = nodes.filter((_, i) => statuses[i] !== "passed" && statuses[i] !== "cached");
       if (odd.length > 0) return `nodes neither passed nor cached: ${odd.join(", ")}`;
       const ran = new Set(nodes.filter((_, i) => statuses[i] === "passed"));
+      // What dagtest says ran must have written its output during this command.
+      const stale = [...ran].filter((n) => {
+        const file = path.join(results[n]?.outputs.data ?? "", "part.csv");
+        return !existsSync(file) || statSync(file).mtimeMs < startMs;
+      });
+      if (stale.length > 0) return `no fresh output for ${stale.join(", ")}`;
       return expectation(EXPECT[measure], ran, nodes);
     },
   };

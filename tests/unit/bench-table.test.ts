@@ -52,7 +52,13 @@ describe("formatTable", () => {
 
   it("puts one measure per row and one tool per column, `median / min` in seconds, – where untimed", () => {
     const samples = new Map([
-      ["full-chain20", new Map([["dagtest", [3600, 3400, 3900]], ["dvc", [47_000, 46_500]]])],
+      [
+        "full-chain20",
+        new Map([
+          ["dagtest", [3600, 3400, 3900]],
+          ["dvc", [47_000, 46_500]],
+        ]),
+      ],
       ["edit-leaf", new Map([["dvc", [4200]]])],
     ]);
     const lines = formatTable(samples, columns).split("\n");
