@@ -23,7 +23,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Column, figure, formatTable, rotated, speedup } from "./_table.js";
-import { type Shape, writeDagtest, writeDvc, writeKedro, writeSnakemake } from "./peers/projects.js";
+import { LEAF, type Shape, writeDagtest, writeDvc, writeKedro, writeSnakemake } from "./peers/projects.js";
 import { type Case, dagtestCase, exec, fileCase, type Measure } from "./peers/tools.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,7 +63,8 @@ const env: NodeJS.ProcessEnv = {
   DO_NOT_TRACK: "1",
   DAGTEST_KEEP_WARM: "1",
 };
-const kept = exec([...cli, "--help"], root, env).includes("server");
+// Whether this build keeps a warm server between commands (`dagtest server status|stop`).
+const kept = /^\s+server\b/m.test(exec([...cli, "--help"], root, env));
 
 const pyVersion = (module: string) =>
   exec([python, "-c", `import ${module}; print(${module}.__version__)`], root, env).trim();
@@ -127,7 +128,7 @@ function peerCases(): Case[] {
     const leaf = "src/peers_chain/leaf.py";
     cases.push(
       fileCase("full-chain20", "kedro", kedro, ["kedro", "run"], ["out"], leaf),
-      fileCase("edit-leaf", "kedro", kedro, ["kedro", "run", "--nodes", "n19"], [], leaf),
+      fileCase("edit-leaf", "kedro", kedro, ["kedro", "run", "--nodes", LEAF], [], leaf),
     );
     for (const m of ["unchanged", "edit-leaf"] as const)
       cases.push(
