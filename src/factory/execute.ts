@@ -2,8 +2,10 @@
 import type { Project } from "../config/project.js";
 import { createRunSession } from "../engine/session.js";
 import { selectNodes } from "../graph/select.js";
+import type { Reporter } from "../model/events.js";
 import type { Plan } from "../model/plan.js";
 import type { RunResult } from "../model/run.js";
+import { HtmlReportReporter } from "../reporters/html-report.js";
 import { prepareUserData } from "../sample/prepare.js";
 import type { ExecuteOptions } from "./types.js";
 
@@ -17,7 +19,7 @@ export async function executePlan(project: Project, plan: Plan, options: Execute
   const session = createRunSession({
     project,
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    reporters: options.reporters ?? [],
+    reporters: withReport(options.reporters ?? []),
   });
   try {
     const selected = options.selection ? selectNodes(project.dag, options.selection) : null;
@@ -25,4 +27,11 @@ export async function executePlan(project: Project, plan: Plan, options: Execute
   } finally {
     await session.close();
   }
+}
+
+/** As `dagtest run`: every run writes its report.html into the run folder, unless one is listed. */
+function withReport(reporters: readonly Reporter[]): Reporter[] {
+  return reporters.some((r) => r instanceof HtmlReportReporter)
+    ? [...reporters]
+    : [...reporters, new HtmlReportReporter()];
 }

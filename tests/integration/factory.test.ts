@@ -253,6 +253,9 @@ describe("running from the factory", () => {
     const result = await compiled.execute({ concurrency: 2 });
     expect(result.pipelineSuccess, result.errors.join("\n")).toBe(true);
     expect(result.executionOrder.filter((n) => SCRIPTS.includes(n))).toHaveLength(8);
+    // as `dagtest run`, the run folder holds its report.html, the run inlined
+    const report = readFileSync(path.join(result.runDir, "report.html"), "utf8");
+    expect(report).toContain("TabularPreprocessing_training");
   });
 
   it("previews each node's script with a confidence", async () => {

@@ -28,7 +28,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   reporters: ["model", "util", "errors"],
   snapshot: ["model", "util", "errors"],
   engine: ["model", "util", "errors", "exec", "cache", "scheduler", "graph", "python", "snapshot"],
-  factory: ["model", "util", "errors", "config", "plan", "engine", "exec", "cache", "graph", "sample"],
+  factory: ["model", "util", "errors", "config", "plan", "engine", "exec", "cache", "graph", "sample", "reporters"],
   serve: ["model", "util", "errors", "factory", "version"],
   server: [
     "model",
