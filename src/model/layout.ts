@@ -122,11 +122,17 @@ export function runIdsNewestFirst(stateDir: string): string[] {
     return [];
   }
   // Ids sort by the second they started; two runs in one second are ordered by when their
-  // folder was made (the id's random suffix says nothing about order).
-  const second = (id: string) => id.slice(0, 15);
-  const made = new Map(ids.map((id) => [id, birthOf(path.join(runsDir(stateDir), id))] as const));
+  // folder was made (the id's random suffix says nothing about order). Only those are stat'ed:
+  // every command reads this list, and a project keeps many runs.
+  const births = new Map<string, number>();
+  const made = (id: string) => {
+    let birth = births.get(id);
+    if (birth === undefined) births.set(id, (birth = birthOf(path.join(runsDir(stateDir), id))));
+    return birth;
+  };
+  const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
   return ids.sort(
-    (a, b) => second(b).localeCompare(second(a)) || made.get(b)! - made.get(a)! || b.localeCompare(a),
+    (a, b) => newestFirst(a.slice(0, 15), b.slice(0, 15)) || made(b) - made(a) || newestFirst(a, b),
   );
 }
 
