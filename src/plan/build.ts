@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import type { Project } from "../config/project.js";
 import { adjacency, generations, topologicalOrder } from "../graph/topology.js";
+import type { StepInterface } from "../model/interface.js";
 import {
   type EnvRequirement,
   type PhantomNode,
@@ -16,12 +17,13 @@ import {
   type ScriptCheck,
   type ScriptNode,
 } from "../model/plan.js";
+import type { DescribeResult, ScriptFacts } from "../model/script-facts.js";
 import { attachSynthesis } from "../synth/attach.js";
 import { appendAll } from "../util/arrays.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
 import { bindPort } from "./binding.js";
-import { withCacheTracking } from "./cache-tracking.js";
+import { cacheTracking } from "./cache-tracking.js";
 import {
   disagreements,
   frameworksOf,
@@ -30,14 +32,22 @@ import {
   parityOf,
   summariseCheck,
 } from "./checks.js";
-import { deriveEnv, deriveJobArgs, OFFLINE_ENV } from "./env.js";
-import { placementOf, raySettings } from "./execution.js";
+import { deriveJobArgs, OFFLINE_ENV } from "./env.js";
+import { raySettings } from "./execution.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
-import { memoOne, memoTwo } from "./memo.js";
+import { memoMany, memoOne, memoTwo } from "./memo.js";
 import { outsideProjectWarnings } from "./outside.js";
 import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
+import {
+  sharedEnv,
+  sharedInterfaceRef,
+  sharedJobArgs,
+  sharedLimits,
+  sharedOutputs,
+  withSeed,
+} from "./shared.js";
 import { type NodeView, wireAll } from "./wiring.js";
 
 /** Per-script facts: once per script (and interface), not once per node. */
@@ -74,40 +84,37 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   const wiring = wireAll(project, topo.order, views, adj.predecessors, problems);
   const questions: Question[] = [...wiring.questions];
   const byName = new Map(contexts.map((c) => [c.name, c]));
-  const untracked: PlanNode[] = topo.order.map((name) => {
+  // Built in topological order: a node's cache tracking follows from its upstream nodes'.
+  const done = new Map<string, PlanNode>();
+  const nodes: PlanNode[] = topo.order.map((name) => {
     const ctx = byName.get(name)!;
-    const mainOutputs = views.get(name)?.mainPaths?.outputs ?? {};
-    const base = {
+    const base: Base = {
       name,
       stepType: ctx.stepType,
       jobType: ctx.jobType,
-      interface: ctx.iface && !ctx.plain ? { file: ctx.iface.file, variant: ctx.iface.variant } : null,
+      interface: ctx.iface && !ctx.plain ? sharedInterfaceRef(ctx.iface) : null,
       config: ctx.config ? { key: ctx.config.key, rule: ctx.config.rule } : null,
       upstream: adj.predecessors.get(name) ?? [],
       downstream: adj.successors.get(name) ?? [],
-      outputs: (ctx.iface?.outputs ?? []).map((o) => ({
-        name: o.name,
-        containerPath: o.containerPath,
-        type: o.type,
-        dataType: o.dataType,
-        aliases: o.aliases,
-        binding: bindPort(o.containerPath, mainOutputs[o.name]),
-      })),
+      outputs: sharedOutputs(ctx.iface?.outputs ?? NO_OUTPUTS, views.get(name)?.mainPaths?.outputs),
     };
     const resolution = resolutions.get(name)!;
-    if (resolution.kind === "phantom") return phantomNode(project, base, resolution);
-    return scriptNode(
-      project.execution,
-      ctx,
-      base,
-      resolution,
-      wiring.inputs.get(name) ?? [],
-      facts,
-      problems,
-      questions,
-    );
+    const node =
+      resolution.kind === "phantom"
+        ? phantomNode(project, base, resolution)
+        : scriptNode(
+            project.execution,
+            ctx,
+            base,
+            resolution,
+            { inputs: wiring.inputs.get(name) ?? [], done },
+            facts,
+            problems,
+            questions,
+          );
+    done.set(name, node);
+    return node;
   });
-  const nodes = withCacheTracking(untracked);
   checkUserPaths(project, problems);
   appendAll(problems, outsideProjectWarnings(project, nodes));
   const errors = problems.filter((p) => p.severity === "error").length;
@@ -191,20 +198,30 @@ function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind
   };
 }
 
-/** `run.seed` as DAGTEST_SEED, unless the user's `nodes.<n>.env` sets it. */
-function withSeed(env: EnvRequirement[], seed: number | undefined): EnvRequirement[] {
-  if (seed === undefined || env.some((e) => e.name === "DAGTEST_SEED")) return env;
-  const why = "run.seed: the runner seeds random, numpy and the ML libraries the script imported before main";
-  return [
-    ...env,
-    {
-      name: "DAGTEST_SEED",
-      required: false,
-      declared: false,
-      value: String(seed),
-      source: { kind: "engine", why },
-    },
-  ];
+type Described = Extract<ScriptFacts, { ok: true }>;
+
+/** Whether a check finds nothing, by the identity of what it is computed from. */
+const emptyFor = memoMany<boolean>();
+const NO_OUTPUTS: readonly never[] = Object.freeze([]);
+/** Stands for "none" in a memo key (keys are objects). */
+const NONE: object = Object.freeze({});
+const NO_ALIASES: ScriptNode["portAliases"] = Object.freeze({
+  inputs: Object.freeze({}),
+  outputs: Object.freeze({}),
+});
+const sharedParity = memoMany<ReturnType<typeof parityOf>>();
+
+/**
+ * Problems whose existence depends only on shared objects (the node's name is only in their
+ * text): once a key is known to give none, other nodes with that key skip the check.
+ */
+function problemsUnlessNone(keys: readonly object[], compute: () => Problem[]): Problem[] {
+  let found: Problem[] = [];
+  const none = emptyFor(keys, () => {
+    found = compute();
+    return found.length === 0;
+  });
+  return none ? [] : found.length > 0 ? found : compute();
 }
 
 function scriptNode(
@@ -212,80 +229,102 @@ function scriptNode(
   ctx: NodeContext,
   base: Base,
   r: Extract<Resolution, { kind: "script" }>,
-  inputs: ScriptNode["inputs"],
+  wired: { inputs: ScriptNode["inputs"]; done: ReadonlyMap<string, PlanNode> },
   facts: Facts,
   problems: Problem[],
   questions: Question[],
 ): ScriptNode {
   const iface = ctx.iface!;
   const config = ctx.config?.effective;
-  const env = withSeed(ctx.plain ? plainEnv(ctx) : deriveEnv(iface, config, ctx.settings), execution.seed);
+  const env = ctx.plain
+    ? withSeed(plainEnv(ctx), execution.seed)
+    : sharedEnv(iface, config, ctx.settings, execution.seed);
   const jobArgs = ctx.plain
     ? deriveJobArgs(iface, undefined, null, false, {
         ...ctx.settings,
         job_args: { ...(ctx.plain.job_args ?? {}), ...(ctx.settings.job_args ?? {}) },
       })
-    : deriveJobArgs(iface, config, ctx.jobType, ctx.jobTypeFromSuffix, ctx.settings);
-  for (const e of env.filter((v) => v.required && v.value === null && v.source?.kind !== "engine")) {
-    questions.push({
-      id: `${base.name}.env.${e.name}`,
-      node: base.name,
-      kind: "env",
-      name: e.name,
-      message: `Env var ${e.name} of ${base.name} is required and nothing gives it a value.`,
-      answerAt: `nodes.${base.name}.env.${e.name}`,
-      consumers: [],
-    });
-  }
+    : sharedJobArgs(iface, config, ctx.jobType, ctx.jobTypeFromSuffix, ctx.settings);
+  askForEnv(base.name, env, questions);
   const described = r.facts?.ok ? r.facts : null;
   const check = described ? scriptCheck(described) : null;
-  const aliases = described ? scriptAliases(iface, described) : { inputs: {}, outputs: {} };
+  const aliases = described ? scriptAliases(iface, described) : NO_ALIASES;
   const interpreter = facts.describe?.ok ? facts.describe.result : null;
-  const python = interpreter
-    ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
-    : undefined;
-  const parity = parityOf(
-    base.name,
-    iface,
-    interpreter?.packages ?? null,
-    interpreter?.python.version ?? null,
-    python,
-    // A plain pipeline's `requirements:` are the user's own word: each one is needed.
-    described && !ctx.plain ? scriptImports(described) : null,
-  );
+  const parity = nodeParity(base.name, iface, interpreter, described && !ctx.plain ? described : null);
   appendAll(problems, parity.problems);
   if (described) {
-    appendAll(problems, disagreements(base.name, iface, described, env, jobArgs, aliases));
+    appendAll(
+      problems,
+      problemsUnlessNone([iface, described, env, jobArgs, aliases], () =>
+        disagreements(base.name, iface, described, env, jobArgs, aliases),
+      ),
+    );
     const missing = parity.parity.filter((p) => p.installed === null).map((p) => p.package);
-    problems.push(
-      ...missingImports(
-        base.name,
-        described,
-        interpreter?.modules ?? null,
-        execution.guards.stub_modules,
-        missing,
+    const modules = interpreter?.modules ?? null;
+    appendAll(
+      problems,
+      problemsUnlessNone([described, modules ?? NONE, execution.guards.stub_modules, parity.parity], () =>
+        missingImports(base.name, described, modules, execution.guards.stub_modules, missing),
       ),
     );
   }
-  return {
+  const node = {
     ...base,
-    kind: "script",
-    limits: {
-      timeoutMs: Math.round((ctx.settings.timeout ?? execution.timeout) * 1000),
-      memoryMb: ctx.settings.memory_mb ?? execution.memory_mb ?? null,
-      isolation: ctx.settings.isolation ?? execution.isolation,
-      ...placementOf(ctx.settings),
-    },
+    kind: "script" as const,
+    limits: sharedLimits(ctx.settings, execution),
     script: r.location,
-    frameworks: check ? scriptFrameworks(check) : [],
+    frameworks: check ? scriptFrameworks(check) : NO_OUTPUTS,
     check,
-    inputs,
+    inputs: wired.inputs,
     env,
     jobArgs,
     parity: parity.parity,
     portAliases: aliases,
-    cache: { tracked: true, reason: null },
   };
+  return { ...node, cache: cacheTracking(node, wired.done) };
+}
+
+/** A question per required env var that nothing gives a value. */
+function askForEnv(node: string, env: readonly EnvRequirement[], questions: Question[]): void {
+  for (const e of env) {
+    if (!e.required || e.value !== null || e.source?.kind === "engine") continue;
+    questions.push({
+      id: `${node}.env.${e.name}`,
+      node,
+      kind: "env",
+      name: e.name,
+      message: `Env var ${e.name} of ${node} is required and nothing gives it a value.`,
+      answerAt: `nodes.${node}.env.${e.name}`,
+      consumers: [],
+    });
+  }
+}
+
+/**
+ * Pinned packages against the interpreter's: computed once per (interface, interpreter, script)
+ * and shared when it finds nothing to report (the node's name is only in the problems' text).
+ */
+function nodeParity(
+  node: string,
+  iface: StepInterface,
+  interpreter: DescribeResult | null,
+  imports: Described | null,
+): ReturnType<typeof parityOf> {
+  const python = interpreter
+    ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
+    : undefined;
+  // A plain pipeline's `requirements:` are the user's own word: each one is needed.
+  const compute = (name: string) =>
+    parityOf(
+      name,
+      iface,
+      interpreter?.packages ?? null,
+      interpreter?.python.version ?? null,
+      python,
+      imports ? scriptImports(imports) : null,
+    );
+  const first = sharedParity([iface, interpreter ?? NONE, imports ?? NONE], () => compute(node));
+  return first.problems.length === 0 ? first : compute(node);
 }
 
 function plainEnv(ctx: NodeContext): EnvRequirement[] {

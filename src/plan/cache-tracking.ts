@@ -3,18 +3,24 @@
  * every config-given input names a path, and every script upstream of it is tracked. The cache
  * (src/cache/fingerprint.ts) never stores an untracked node, and the plan shows why.
  */
-import type { PlanNode, ScriptNode } from "../model/plan.js";
+import type { CacheTracking, PlanNode, ScriptNode } from "../model/plan.js";
 
-export function withCacheTracking(nodes: readonly PlanNode[]): PlanNode[] {
-  const byName = new Map<string, PlanNode>();
-  for (const node of nodes) {
-    byName.set(node.name, node.kind === "script" ? { ...node, cache: tracking(node, byName) } : node);
-  }
-  return nodes.map((n) => byName.get(n.name)!);
-}
+/** The tracking of every tracked node: one object, shared. */
+const TRACKED: CacheTracking = Object.freeze({ tracked: true, reason: null });
+const UNREAD: CacheTracking = Object.freeze({
+  tracked: false,
+  reason: "the static check could not read the script",
+});
 
-function tracking(node: ScriptNode, done: ReadonlyMap<string, PlanNode>): ScriptNode["cache"] {
-  if (!node.check) return { tracked: false, reason: "the static check could not read the script" };
+/**
+ * The tracking of a script node built in topological order: `done` holds the nodes before it,
+ * so an upstream node's tracking is already known.
+ */
+export function cacheTracking(
+  node: Pick<ScriptNode, "check" | "inputs">,
+  done: ReadonlyMap<string, PlanNode>,
+): CacheTracking {
+  if (!node.check) return UNREAD;
   for (const input of node.inputs) {
     const p = input.provision;
     if (p.kind === "config" && !p.value) {
@@ -29,5 +35,5 @@ function tracking(node: ScriptNode, done: ReadonlyMap<string, PlanNode>): Script
       return { tracked: false, reason: `upstream ${p.from.node} is not tracked (${producer.cache.reason})` };
     }
   }
-  return { tracked: true, reason: null };
+  return TRACKED;
 }

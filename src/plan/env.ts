@@ -68,40 +68,76 @@ interface Slot {
   source: ValueSource;
 }
 
+/** A value given for one variable by the node's config or dagtest.yaml, in the order applied. */
+export type GivenEnv = readonly (readonly [name: string, slot: Slot])[];
+
+/** Engine sources are the same for every node: one object each. */
+const ENGINE_SOURCES: ReadonlyMap<string, ValueSource> = new Map(
+  [...Object.entries(ENGINE_VALUES), ...Object.entries(OFFLINE_ENV)].map(([name, rule]) => [
+    name,
+    { kind: "engine", why: rule.why } as const,
+  ]),
+);
+const USER_SOURCE: ValueSource = { kind: "user" };
+const CONFIG_ENV_SOURCE: ValueSource = { kind: "config-env" };
+
 export function deriveEnv(
   iface: StepInterface,
   config: Config | undefined,
   settings: NodeSettings,
 ): EnvRequirement[] {
-  const declared = [
+  return envFromGiven(iface, givenEnv(iface, config, settings));
+}
+
+/** The variables the interface declares: required ones first, then the optional ones. */
+function declaredEnv(iface: StepInterface): string[] {
+  return [
     ...iface.envRequired,
     ...Object.keys(iface.envOptional).filter((n) => !iface.envRequired.includes(n)),
   ];
-  const slots = new Map<string, Slot>();
-  for (const [name, value] of Object.entries(iface.envOptional)) {
-    slots.set(name, { value, source: { kind: "interface-default", file: iface.file } });
-  }
+}
+
+/**
+ * What the node's config (declared names, `config.env`) and the user's `nodes.<n>.env` give, in
+ * the order they override each other. Everything else in a node's env follows from its interface.
+ */
+export function givenEnv(iface: StepInterface, config: Config | undefined, settings: NodeSettings): GivenEnv {
+  const given: [string, Slot][] = [];
   if (config) {
-    for (const name of declared) {
+    for (const name of declaredEnv(iface)) {
       const found = fromConfig(name, iface.stepType, config);
-      if (found) slots.set(name, found);
+      if (found) given.push([name, found]);
     }
     if (isObject(config.env)) {
       for (const [name, value] of Object.entries(config.env)) {
         const text = formatEnvValue(value);
-        if (text !== null) slots.set(name, { value: text, source: { kind: "config-env" } });
+        if (text !== null) given.push([name, { value: text, source: CONFIG_ENV_SOURCE }]);
       }
     }
   }
+  for (const [name, value] of Object.entries(settings.env ?? {})) {
+    given.push([name, { value: String(value), source: USER_SOURCE }]);
+  }
+  return given;
+}
+
+/** The env of a script from its interface and what its config and the user give. */
+export function envFromGiven(iface: StepInterface, given: GivenEnv): EnvRequirement[] {
+  const declared = declaredEnv(iface);
+  const slots = new Map<string, Slot>();
+  const defaultSource: ValueSource = { kind: "interface-default", file: iface.file };
+  for (const [name, value] of Object.entries(iface.envOptional)) {
+    slots.set(name, { value, source: defaultSource });
+  }
+  const user = given.filter(([, slot]) => slot.source.kind === "user");
+  for (const [name, slot] of given) if (slot.source.kind !== "user") slots.set(name, slot);
   for (const [name, rule] of Object.entries(ENGINE_VALUES)) {
     if (slots.has(name) || declared.includes(name))
-      slots.set(name, { value: rule.value, source: { kind: "engine", why: rule.why } });
+      slots.set(name, { value: rule.value, source: ENGINE_SOURCES.get(name)! });
   }
   for (const [name, rule] of Object.entries(OFFLINE_ENV))
-    slots.set(name, { value: rule.value, source: { kind: "engine", why: rule.why } });
-  for (const [name, value] of Object.entries(settings.env ?? {})) {
-    slots.set(name, { value: String(value), source: { kind: "user" } });
-  }
+    slots.set(name, { value: rule.value, source: ENGINE_SOURCES.get(name)! });
+  for (const [name, slot] of user) slots.set(name, slot);
   const names = [...declared, ...[...slots.keys()].filter((n) => !declared.includes(n)).sort()];
   return names.map((name) => {
     const slot = slots.get(name);

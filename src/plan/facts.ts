@@ -63,11 +63,20 @@ export async function gatherFacts(
     }
     return known;
   };
+  const present = new Map<string, boolean>();
+  const existsOnce = (file: string) => {
+    let known = present.get(file);
+    if (known === undefined) {
+      known = existsSync(file);
+      present.set(file, known);
+    }
+    return known;
+  };
   for (const ctx of contexts) {
     if (ctx.early) continue;
     const found = ctx.candidates.find((c) => isFileOnce(c.path));
     if (found) existing.add(found.path);
-    else for (const c of ctx.candidates) if (existsSync(c.path)) notFiles.add(c.path);
+    else for (const c of ctx.candidates) if (existsOnce(c.path)) notFiles.add(c.path);
     let chosen = found?.path;
     if (!found && ctx.entryPoint && !fallback.has(ctx.entryPoint)) {
       fallback.set(ctx.entryPoint, searchScriptRoots(project.scriptRoots, ctx.entryPoint));

@@ -29,3 +29,30 @@ export function memoTwo<A extends object, B extends object, V>(
     return value;
   };
 }
+
+/** Where a nested level of `memoMany` keeps its value. */
+const VALUE: object = Object.freeze({});
+
+/**
+ * Memoising by the identity of several objects at once (one nested weak map per key), for values
+ * computed from objects many nodes share: an interface, a script's facts, a shared env list.
+ * Every call of one memo passes the same number of keys.
+ */
+export function memoMany<V>(): (keys: readonly object[], compute: () => V) => V {
+  const root = new WeakMap<object, unknown>();
+  return (keys, compute) => {
+    let level = root;
+    for (const key of keys) {
+      let next = level.get(key) as WeakMap<object, unknown> | undefined;
+      if (!next) {
+        next = new WeakMap();
+        level.set(key, next);
+      }
+      level = next;
+    }
+    if (level.has(VALUE)) return level.get(VALUE) as V;
+    const value = compute();
+    level.set(VALUE, value);
+    return value;
+  };
+}

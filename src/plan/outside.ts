@@ -12,6 +12,16 @@ import { problem } from "./problems.js";
 
 /** One warning per script or user data path that resolves outside the project. */
 export function outsideProjectWarnings(project: Project, nodes: readonly PlanNode[]): Problem[] {
+  // Nodes of one step type share their script: each path is resolved once.
+  const resolved = new Map<string, string>();
+  const real = (file: string) => {
+    let known = resolved.get(file);
+    if (known === undefined) {
+      known = realPath(file);
+      resolved.set(file, known);
+    }
+    return known;
+  };
   const roots = [...new Set([project.baseDir, project.projectRoot].map(real))];
   const inside = (file: string) => roots.some((root) => file === root || file.startsWith(root + path.sep));
   const location = project.specFile ? { file: project.specFile } : null;
@@ -45,10 +55,11 @@ export function outsideProjectWarnings(project: Project, nodes: readonly PlanNod
 }
 
 /** The real path (symlinks followed); a path that does not exist (yet) as written, absolute. */
-function real(file: string): string {
+function realPath(file: string): string {
   const absolute = path.resolve(file);
   try {
-    return existsSync(absolute) ? realpathSync(absolute) : absolute;
+    // The native call resolves the whole path at once (the JS one lstats every component).
+    return existsSync(absolute) ? realpathSync.native(absolute) : absolute;
   } catch {
     return absolute;
   }

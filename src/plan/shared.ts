@@ -1,0 +1,161 @@
+/**
+ * Parts of a plan node that many nodes have in common, built once and shared. A large DAG has
+ * thousands of nodes of a handful of step types: their env, job args, limits and declared outputs
+ * are equal whenever what they are derived from is equal, so nodes share one frozen value instead
+ * of each holding a copy (a 10,000-node plan was mostly copies, and its time mostly collecting
+ * them). The content of the plan is exactly what the per-node derivation gives.
+ */
+import type { ExecutionSettings, NodeSettings } from "../config/spec-schema.js";
+import type { InterfaceOutput, StepInterface } from "../model/interface.js";
+import type { EnvRequirement, JobArgRequirement, NodeLimits, OutputRequirement } from "../model/plan.js";
+import { bindPort } from "./binding.js";
+import { deriveJobArgs, envFromGiven, givenEnv } from "./env.js";
+import { placementOf } from "./execution.js";
+
+type Config = Readonly<Record<string, unknown>>;
+
+/** Freeze a value shared between nodes and what it holds, so no consumer can change it for all. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** `memo.get(key)`, built (and frozen) on first use. */
+function shared<K, V>(memo: Map<K, V>, key: K, build: () => V): V {
+  let value = memo.get(key);
+  if (value === undefined) {
+    value = deepFreeze(build());
+    memo.set(key, value);
+  }
+  return value;
+}
+
+/** A per-interface memo: weak, so nothing outlives the project the interface came from. */
+function perInterface<V>(table: WeakMap<object, Map<string, V>>, owner: object): Map<string, V> {
+  let memo = table.get(owner);
+  if (!memo) {
+    memo = new Map();
+    table.set(owner, memo);
+  }
+  return memo;
+}
+
+const envs = new WeakMap<object, Map<string, readonly EnvRequirement[]>>();
+
+/** The node's env (`deriveEnv`), shared by every node of the interface given the same values. */
+export function sharedEnv(
+  iface: StepInterface,
+  config: Config | undefined,
+  settings: NodeSettings,
+  seed: number | undefined,
+): readonly EnvRequirement[] {
+  const given = givenEnv(iface, config, settings);
+  let key = seed === undefined ? "" : String(seed);
+  for (const [name, slot] of given) {
+    const field = slot.source.kind === "config" ? slot.source.field : "";
+    key += `\u0001${name}\u0000${slot.source.kind}\u0000${field}\u0000${slot.value}`;
+  }
+  return shared(perInterface(envs, iface), key, () => withSeed(envFromGiven(iface, given), seed));
+}
+
+/** `run.seed` as DAGTEST_SEED, unless the user's `nodes.<n>.env` sets it. */
+export function withSeed(env: EnvRequirement[], seed: number | undefined): EnvRequirement[] {
+  if (seed === undefined || env.some((e) => e.name === "DAGTEST_SEED")) return env;
+  const why = "run.seed: the runner seeds random, numpy and the ML libraries the script imported before main";
+  return [
+    ...env,
+    {
+      name: "DAGTEST_SEED",
+      required: false,
+      declared: false,
+      value: String(seed),
+      source: { kind: "engine", why },
+    },
+  ];
+}
+
+const jobArgLists = new WeakMap<object, Map<string, readonly JobArgRequirement[]>>();
+
+/** The node's job args (`deriveJobArgs`), shared by nodes of the interface with equal values. */
+export function sharedJobArgs(
+  iface: StepInterface,
+  config: Config | undefined,
+  jobType: string | null,
+  jobTypeFromSuffix: boolean,
+  settings: NodeSettings,
+): readonly JobArgRequirement[] {
+  const args = deriveJobArgs(iface, config, jobType, jobTypeFromSuffix, settings);
+  let key = "";
+  for (const a of args) {
+    const field = a.source?.kind === "config" ? a.source.field : "";
+    key += `\u0001${a.flag}\u0000${a.attr}\u0000${a.value ?? "\u0002"}\u0000${a.source?.kind ?? ""}\u0000${field}`;
+  }
+  return shared(perInterface(jobArgLists, iface), key, () => args);
+}
+
+const limitTable = new Map<string, NodeLimits>();
+
+/** Timeout, memory and isolation: shared unless the node asks for a cluster placement. */
+export function sharedLimits(settings: NodeSettings, execution: ExecutionSettings): NodeLimits {
+  const limits = {
+    timeoutMs: Math.round((settings.timeout ?? execution.timeout) * 1000),
+    memoryMb: settings.memory_mb ?? execution.memory_mb ?? null,
+    isolation: settings.isolation ?? execution.isolation,
+    ...placementOf(settings),
+  };
+  if (limits.placement) return limits;
+  const key = `${limits.timeoutMs}\u0000${limits.memoryMb}\u0000${limits.isolation}`;
+  return shared(limitTable, key, () => limits);
+}
+
+const outputLists = new WeakMap<object, WeakMap<object, readonly OutputRequirement[]>>();
+const NO_MAIN_PATHS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** A node's declared outputs with their bindings: one list per (interface, script's `__main__`). */
+export function sharedOutputs(
+  outputs: readonly InterfaceOutput[],
+  mainOutputs: Readonly<Record<string, string>> | undefined,
+): readonly OutputRequirement[] {
+  let byMain = outputLists.get(outputs);
+  if (!byMain) {
+    byMain = new WeakMap();
+    outputLists.set(outputs, byMain);
+  }
+  const main = mainOutputs ?? NO_MAIN_PATHS;
+  let list = byMain.get(main);
+  if (!list) {
+    list = deepFreeze(
+      outputs.map((o) => ({
+        name: o.name,
+        containerPath: o.containerPath,
+        type: o.type,
+        dataType: o.dataType,
+        aliases: o.aliases,
+        binding: bindPort(o.containerPath, main[o.name]),
+      })),
+    );
+    byMain.set(main, list);
+  }
+  return list;
+}
+
+const interfaceRefs = new WeakMap<
+  StepInterface,
+  { readonly file: string; readonly variant: string | null }
+>();
+
+/** Which interface file (and variant) a node uses: one record per interface. */
+export function sharedInterfaceRef(iface: StepInterface): {
+  readonly file: string;
+  readonly variant: string | null;
+} {
+  let ref = interfaceRefs.get(iface);
+  if (!ref) {
+    ref = Object.freeze({ file: iface.file, variant: iface.variant });
+    interfaceRefs.set(iface, ref);
+  }
+  return ref;
+}
