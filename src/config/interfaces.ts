@@ -105,7 +105,16 @@ function suffixAfter(node: string, stepType: string): string | null {
   return null;
 }
 
-/** Variant keys present in an interface (`variants:` block), lowercased. */
-export function variantKeys(raw: RawInterface): string[] {
-  return isObject(raw.doc.variants) ? Object.keys(raw.doc.variants).map((k) => k.toLowerCase()) : [];
+const variantsOf = new WeakMap<RawInterface, readonly string[]>();
+
+/** Variant keys present in an interface (`variants:` block), lowercased; read once per interface. */
+export function variantKeys(raw: RawInterface): readonly string[] {
+  let keys = variantsOf.get(raw);
+  if (!keys) {
+    keys = Object.freeze(
+      isObject(raw.doc.variants) ? Object.keys(raw.doc.variants).map((k) => k.toLowerCase()) : [],
+    );
+    variantsOf.set(raw, keys);
+  }
+  return keys;
 }

@@ -54,10 +54,14 @@ function resolveOnce(raw: RawInterface, jobType: string | null): StepInterface {
     byJob = new Map();
     resolved.set(raw, byJob);
   }
-  let iface = byJob.get(jobType);
+  // Only a job type that names a variant changes the interface: a node-name suffix that names
+  // none (`Package_n14`) gets the base interface, shared with every other such node.
+  const lower = jobType?.toLowerCase() ?? null;
+  const key = lower !== null && variantKeys(raw).includes(lower) ? lower : null;
+  let iface = byJob.get(key);
   if (!iface) {
-    iface = resolveInterface(raw, jobType);
-    byJob.set(jobType, iface);
+    iface = resolveInterface(raw, key === null ? null : jobType);
+    byJob.set(key, iface);
   }
   return iface;
 }
@@ -67,41 +71,47 @@ export function analyseNodes(project: Project): NodeContext[] {
   return project.dag.nodes.map((name) => analyseNode(project, name));
 }
 
+/** A node's problems, when it has none: one empty list for all. */
+const NO_PROBLEMS: readonly Problem[] = Object.freeze([]);
+
 function analyseNode(project: Project, name: string): NodeContext {
   const settings = project.nodes[name] ?? {};
   const plain = project.plain?.[name] ?? null;
   if (plain) return analysePlain(project, name, settings, plain);
   const problems: Problem[] = [];
   const config = findConfig(project, name, settings, problems);
-  const modelType =
-    typeof config?.effective.__model_type__ === "string" ? config.effective.__model_type__ : undefined;
+  const effective = config?.effective;
+  const modelType = typeof effective?.__model_type__ === "string" ? effective.__model_type__ : undefined;
   const match = project.registry
     ? matchStepType(settings.step_type ?? name, project.registry, modelType?.replace(/Config$/, ""))
     : null;
-  const configJobType = typeof config?.effective.job_type === "string" ? config.effective.job_type : null;
+  const configJobType = typeof effective?.job_type === "string" ? effective.job_type : null;
   const jobType = configJobType ?? match?.suffix ?? null;
-  const base = {
-    name,
-    settings,
-    plain,
-    config,
-    problems,
-    jobType,
-    jobTypeFromSuffix: configJobType === null && jobType !== null,
-  };
+  const jobTypeFromSuffix = configJobType === null && jobType !== null;
   if (!match) {
     problems.push(noInterfaceProblem(project, name));
     const early = settings.script
       ? null
       : { reason: "no-interface" as const, detail: "no step interface matches this node" };
     const candidates = settings.script ? [{ path: settings.script, rule: "spec-override" as const }] : [];
-    return { ...base, stepType: null, iface: null, entryPoint: null, candidates, early };
+    // Every field written out (no spread): a spread per node costs more than the node itself.
+    return {
+      name,
+      settings,
+      plain,
+      config,
+      problems,
+      jobType,
+      jobTypeFromSuffix,
+      stepType: null,
+      iface: null,
+      entryPoint: null,
+      candidates,
+      early,
+    };
   }
-  if (
-    jobType &&
-    variantKeys(match.iface).length > 0 &&
-    !variantKeys(match.iface).includes(jobType.toLowerCase())
-  ) {
+  const variants = variantKeys(match.iface);
+  if (jobType && variants.length > 0 && !variants.includes(jobType.toLowerCase())) {
     problems.push(
       problem(
         "warning",
@@ -109,20 +119,26 @@ function analyseNode(project: Project, name: string): NodeContext {
         `Interface ${match.stepType} has no variant for job type "${jobType}"; the base interface is used.`,
         {
           node: name,
-          hint: `Variants available: ${variantKeys(match.iface).join(", ")}.`,
+          hint: `Variants available: ${variants.join(", ")}.`,
           location: { file: match.iface.file },
         },
       ),
     );
   }
   const iface = resolveOnce(match.iface, jobType);
-  const entryPoint = configEntryPoint(config?.effective) ?? iface.entryPoint;
+  const entryPoint = configEntryPoint(effective) ?? iface.entryPoint;
   return {
-    ...base,
+    name,
+    settings,
+    plain,
+    config,
+    problems: problems.length > 0 ? problems : NO_PROBLEMS,
+    jobType,
+    jobTypeFromSuffix,
     stepType: match.stepType,
     iface,
     entryPoint,
-    candidates: scriptCandidates(project, settings, iface, config?.effective, entryPoint),
+    candidates: scriptCandidates(project, settings, iface, effective, entryPoint),
     early: settings.script && !settings.skip ? null : earlyPhantom(settings, iface),
   };
 }
@@ -177,9 +193,24 @@ function noInterfaceProblem(project: Project, name: string): Problem {
 
 const RUNNABLE_TYPES = new Set(["Processing", "Training"]);
 
+const USER_SKIPPED: EarlyPhantom = Object.freeze({
+  reason: "user-skipped",
+  detail: "skip: true in dagtest.yaml",
+});
+const earlyByInterface = new WeakMap<StepInterface, EarlyPhantom | null>();
+
 /** The phantom rules that need no file (cursus-formats §3.7); every rule that applies is named. */
 function earlyPhantom(settings: NodeSettings, iface: StepInterface): EarlyPhantom | null {
-  if (settings.skip) return { reason: "user-skipped", detail: "skip: true in dagtest.yaml" };
+  if (settings.skip) return USER_SKIPPED;
+  let early = earlyByInterface.get(iface);
+  if (early === undefined) {
+    early = interfacePhantom(iface);
+    earlyByInterface.set(iface, early);
+  }
+  return early;
+}
+
+function interfacePhantom(iface: StepInterface): EarlyPhantom | null {
   const found: EarlyPhantom[] = [];
   if (!iface.entryPoint)
     found.push({ reason: "no-entry-point", detail: "the interface's contract.entry_point is null" });
@@ -220,14 +251,33 @@ function scriptCandidates(
   iface: StepInterface,
   config: Readonly<Record<string, unknown>> | undefined,
   entryPoint: string | null,
-): ScriptCandidate[] {
+): readonly ScriptCandidate[] {
   if (settings.script) return [{ path: settings.script, rule: "spec-override" }];
   if (!entryPoint) return [];
-  const dirFields =
-    iface.sagemakerStepType === "Training" ? ["source_dir"] : ["processing_source_dir", "source_dir"];
+  const dirFields = iface.sagemakerStepType === "Training" ? TRAINING_DIR_FIELDS : PROCESSING_DIR_FIELDS;
+  const dirs = dirFields.map((field) => config?.[field]);
+  // Nodes of one step type name the same folders: their candidates are worked out once.
+  let memo = candidateMemo.get(project);
+  if (!memo) {
+    memo = new Map();
+    candidateMemo.set(project, memo);
+  }
+  const key = JSON.stringify([entryPoint, ...dirs.map((d) => (typeof d === "string" ? d : null))]);
+  let candidates = memo.get(key);
+  if (!candidates) {
+    candidates = Object.freeze(candidatesIn(project, dirs, entryPoint));
+    memo.set(key, candidates);
+  }
+  return candidates;
+}
+
+const TRAINING_DIR_FIELDS = ["source_dir"] as const;
+const PROCESSING_DIR_FIELDS = ["processing_source_dir", "source_dir"] as const;
+const candidateMemo = new WeakMap<Project, Map<string, readonly ScriptCandidate[]>>();
+
+function candidatesIn(project: Project, dirs: readonly unknown[], entryPoint: string): ScriptCandidate[] {
   const out: ScriptCandidate[] = [];
-  for (const field of dirFields) {
-    const dir = config?.[field];
+  for (const dir of dirs) {
     if (typeof dir !== "string" || dir.length === 0) continue;
     if (path.isAbsolute(dir)) out.push({ path: path.join(dir, entryPoint), rule: "config-source-dir" });
     const remapped = remap(project, dir);

@@ -22,7 +22,6 @@ import { attachSynthesis } from "../synth/attach.js";
 import { appendAll } from "../util/arrays.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
-import { bindPort } from "./binding.js";
 import { cacheTracking } from "./cache-tracking.js";
 import {
   disagreements,
@@ -189,7 +188,14 @@ function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind
   for (const output of base.outputs) suppliedOutputs[output.name] = supplied[output.name] ?? null;
   for (const [port, value] of Object.entries(supplied)) suppliedOutputs[port] = value;
   return {
-    ...base,
+    name: base.name,
+    stepType: base.stepType,
+    jobType: base.jobType,
+    interface: base.interface,
+    config: base.config,
+    upstream: base.upstream,
+    downstream: base.downstream,
+    outputs: base.outputs,
     kind: "phantom",
     reason: r.reason,
     detail: r.detail,
@@ -268,20 +274,30 @@ function scriptNode(
       ),
     );
   }
-  const node = {
-    ...base,
-    kind: "script" as const,
+  const inputs = wired.inputs;
+  // Every field written out (no spread of `base`): spreading into a literal this size cost more
+  // than the rest of the node.
+  return {
+    name: base.name,
+    stepType: base.stepType,
+    jobType: base.jobType,
+    interface: base.interface,
+    config: base.config,
+    upstream: base.upstream,
+    downstream: base.downstream,
+    outputs: base.outputs,
+    kind: "script",
     limits: sharedLimits(ctx.settings, execution),
     script: r.location,
     frameworks: check ? scriptFrameworks(check) : NO_OUTPUTS,
     check,
-    inputs: wired.inputs,
+    inputs,
     env,
     jobArgs,
     parity: parity.parity,
     portAliases: aliases,
+    cache: cacheTracking({ check, inputs }, wired.done),
   };
-  return { ...node, cache: cacheTracking(node, wired.done) };
 }
 
 /** A question per required env var that nothing gives a value. */

@@ -53,11 +53,7 @@ export function sharedEnv(
   seed: number | undefined,
 ): readonly EnvRequirement[] {
   const given = givenEnv(iface, config, settings);
-  let key = seed === undefined ? "" : String(seed);
-  for (const [name, slot] of given) {
-    const field = slot.source.kind === "config" ? slot.source.field : "";
-    key += `\u0001${name}\u0000${slot.source.kind}\u0000${field}\u0000${slot.value}`;
-  }
+  const key = `${seed ?? ""}|${JSON.stringify(given)}`;
   return shared(perInterface(envs, iface), key, () => withSeed(envFromGiven(iface, given), seed));
 }
 
@@ -88,11 +84,7 @@ export function sharedJobArgs(
   settings: NodeSettings,
 ): readonly JobArgRequirement[] {
   const args = deriveJobArgs(iface, config, jobType, jobTypeFromSuffix, settings);
-  let key = "";
-  for (const a of args) {
-    const field = a.source?.kind === "config" ? a.source.field : "";
-    key += `\u0001${a.flag}\u0000${a.attr}\u0000${a.value ?? "\u0002"}\u0000${a.source?.kind ?? ""}\u0000${field}`;
-  }
+  const key = JSON.stringify(args);
   return shared(perInterface(jobArgLists, iface), key, () => args);
 }
 
