@@ -111,9 +111,7 @@ const variantsOf = new WeakMap<RawInterface, readonly string[]>();
 export function variantKeys(raw: RawInterface): readonly string[] {
   let keys = variantsOf.get(raw);
   if (!keys) {
-    keys = Object.freeze(
-      isObject(raw.doc.variants) ? Object.keys(raw.doc.variants).map((k) => k.toLowerCase()) : [],
-    );
+    keys = isObject(raw.doc.variants) ? Object.keys(raw.doc.variants).map((k) => k.toLowerCase()) : [];
     variantsOf.set(raw, keys);
   }
   return keys;

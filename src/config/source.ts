@@ -206,12 +206,31 @@ export function loadSource(file: string, what: string, options: ParseOptions = {
 
 /** Is any value more than `max` lists or objects deep? Iterative: the input may be hostile. */
 function nestedDeeperThan(data: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[data, 0]];
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!;
+  // Two parallel stacks, not one of pairs: a large DAG or config has a value per node.
+  const values: unknown[] = [data];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const value = values.pop();
+    const depth = depths.pop()!;
     if (typeof value !== "object" || value === null) continue;
     if (depth >= max) return true;
-    for (const inner of Array.isArray(value) ? value : Object.values(value)) stack.push([inner, depth + 1]);
+    if (Array.isArray(value)) {
+      for (const inner of value) {
+        // A leaf needs no visit of its own.
+        if (typeof inner === "object" && inner !== null) {
+          values.push(inner);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      for (const key in value) {
+        const inner = (value as Record<string, unknown>)[key];
+        if (typeof inner === "object" && inner !== null && Object.hasOwn(value, key)) {
+          values.push(inner);
+          depths.push(depth + 1);
+        }
+      }
+    }
   }
   return false;
 }

@@ -72,7 +72,7 @@ export function analyseNodes(project: Project): NodeContext[] {
 }
 
 /** A node's problems, when it has none: one empty list for all. */
-const NO_PROBLEMS: readonly Problem[] = Object.freeze([]);
+const NO_PROBLEMS: readonly Problem[] = [];
 
 function analyseNode(project: Project, name: string): NodeContext {
   const settings = project.nodes[name] ?? {};
@@ -265,7 +265,7 @@ function scriptCandidates(
   const key = JSON.stringify([entryPoint, ...dirs.map((d) => (typeof d === "string" ? d : null))]);
   let candidates = memo.get(key);
   if (!candidates) {
-    candidates = Object.freeze(candidatesIn(project, dirs, entryPoint));
+    candidates = candidatesIn(project, dirs, entryPoint);
     memo.set(key, candidates);
   }
   return candidates;

@@ -208,7 +208,7 @@ type Described = Extract<ScriptFacts, { ok: true }>;
 
 /** Whether a check finds nothing, by the identity of what it is computed from. */
 const emptyFor = memoMany<boolean>();
-const NO_OUTPUTS: readonly never[] = Object.freeze([]);
+const NO_OUTPUTS: readonly never[] = [];
 /** Stands for "none" in a memo key (keys are objects). */
 const NONE: object = Object.freeze({});
 const NO_ALIASES: ScriptNode["portAliases"] = Object.freeze({
@@ -300,10 +300,15 @@ function scriptNode(
   };
 }
 
+/** Env lists (shared by many nodes) known to leave no required variable without a value. */
+const complete = new WeakSet<readonly EnvRequirement[]>();
+
 /** A question per required env var that nothing gives a value. */
 function askForEnv(node: string, env: readonly EnvRequirement[], questions: Question[]): void {
-  for (const e of env) {
-    if (!e.required || e.value !== null || e.source?.kind === "engine") continue;
+  if (complete.has(env)) return;
+  const missing = env.filter((e) => e.required && e.value === null && e.source?.kind !== "engine");
+  if (missing.length === 0) complete.add(env);
+  for (const e of missing) {
     questions.push({
       id: `${node}.env.${e.name}`,
       node,

@@ -104,9 +104,9 @@ function declaredEnv(iface: StepInterface): string[] {
 export function givenEnv(iface: StepInterface, config: Config | undefined, settings: NodeSettings): GivenEnv {
   const given: [string, Slot][] = [];
   if (config) {
-    for (const name of declaredEnv(iface)) {
-      const found = fromConfig(name, iface.stepType, config);
-      if (found) given.push([name, found]);
+    for (const lookup of configLookups(iface)) {
+      const found = fromConfig(lookup, config);
+      if (found) given.push([lookup.name, found]);
     }
     if (isObject(config.env)) {
       for (const [name, value] of Object.entries(config.env)) {
@@ -115,10 +115,36 @@ export function givenEnv(iface: StepInterface, config: Config | undefined, setti
       }
     }
   }
-  for (const [name, value] of Object.entries(settings.env ?? {})) {
-    given.push([name, { value: String(value), source: USER_SOURCE }]);
+  if (settings.env) {
+    for (const [name, value] of Object.entries(settings.env)) {
+      given.push([name, { value: String(value), source: USER_SOURCE }]);
+    }
   }
   return given;
+}
+
+/** Where the config may give a declared variable: fields in the order tried, then hyperparameters. */
+interface ConfigLookup {
+  readonly name: string;
+  readonly fields: readonly string[];
+  readonly hyperparameter: string;
+}
+
+const lookups = new WeakMap<StepInterface, readonly ConfigLookup[]>();
+
+/** The lookups of an interface's declared variables, worked out once per interface. */
+function configLookups(iface: StepInterface): readonly ConfigLookup[] {
+  let list = lookups.get(iface);
+  if (!list) {
+    list = declaredEnv(iface).map((name) => {
+      let fields = ALIASES[name] ?? [];
+      if (name === "LABEL_FIELD" && LABEL_FIELD_FIRST.has(iface.stepType)) fields = [...fields].reverse();
+      const lower = name.toLowerCase();
+      return { name, fields: [...fields, lower], hyperparameter: lower };
+    });
+    lookups.set(iface, list);
+  }
+  return list;
 }
 
 /** The env of a script from its interface and what its config and the user give. */
@@ -151,18 +177,16 @@ export function envFromGiven(iface: StepInterface, given: GivenEnv): EnvRequirem
   });
 }
 
-function fromConfig(name: string, stepType: string, config: Config): Slot | null {
-  let fields = ALIASES[name] ?? [];
-  if (name === "LABEL_FIELD" && LABEL_FIELD_FIRST.has(stepType)) fields = [...fields].reverse();
-  for (const field of [...fields, name.toLowerCase()]) {
+function fromConfig(lookup: ConfigLookup, config: Config): Slot | null {
+  for (const field of lookup.fields) {
     const text = formatEnvValue(config[field]);
     if (text !== null) return { value: text, source: { kind: "config", field } };
   }
   const hyper = config.hyperparameters;
   if (isObject(hyper)) {
-    const text = formatEnvValue(hyper[name.toLowerCase()]);
+    const text = formatEnvValue(hyper[lookup.hyperparameter]);
     if (text !== null)
-      return { value: text, source: { kind: "config", field: `hyperparameters.${name.toLowerCase()}` } };
+      return { value: text, source: { kind: "config", field: `hyperparameters.${lookup.hyperparameter}` } };
   }
   return null;
 }

@@ -4,7 +4,7 @@ import type { ErrorCode } from "../errors.js";
 import type { PhantomReason, Problem, ScriptLocation } from "../model/plan.js";
 import type { ScriptFacts } from "../model/script-facts.js";
 import { appendAll } from "../util/arrays.js";
-import type { NodeContext } from "./analyse.js";
+import type { NodeContext, ScriptCandidate } from "./analyse.js";
 import type { Facts } from "./facts.js";
 import { problem } from "./problems.js";
 
@@ -102,20 +102,62 @@ export function resolveNode(ctx: NodeContext, facts: Facts, problems: Problem[])
       return { kind: "phantom", reason: "no-main", detail, searched: location.searched };
     }
   }
-  const script: ScriptLocation = {
-    path: location.path,
-    rule: location.rule,
-    sourceDir: path.dirname(location.path),
-    searched: location.searched,
-  };
-  return { kind: "script", location: script, facts: described };
+  return { kind: "script", location: scriptLocation(location), facts: described };
+}
+
+const locations = new WeakMap<Located, ScriptLocation>();
+
+/** Where a script was found: one record for every node that found it the same way. */
+function scriptLocation(location: Extract<Located, { found: true }>): ScriptLocation {
+  let script = locations.get(location);
+  if (!script) {
+    script = {
+      path: location.path,
+      rule: location.rule,
+      sourceDir: path.dirname(location.path),
+      searched: location.searched,
+    };
+    locations.set(location, script);
+  }
+  return script;
 }
 
 type Located =
-  | { found: true; path: string; rule: ScriptLocation["rule"]; searched: string[]; others?: string[] }
-  | { found: false; searched: string[] };
+  | {
+      readonly found: true;
+      readonly path: string;
+      readonly rule: ScriptLocation["rule"];
+      readonly searched: readonly string[];
+      readonly others?: readonly string[];
+    }
+  | { readonly found: false; readonly searched: readonly string[] };
 
+const located = new WeakMap<Facts, WeakMap<readonly ScriptCandidate[], Map<string | null, Located>>>();
+
+/**
+ * Where the script is. Nodes of one step type share their candidate list (analyse.ts), so the
+ * search is looked up once per list and entry point, and its answer shared.
+ */
 function locateScript(ctx: NodeContext, facts: Facts): Located {
+  let byCandidates = located.get(facts);
+  if (!byCandidates) {
+    byCandidates = new WeakMap();
+    located.set(facts, byCandidates);
+  }
+  let byEntry = byCandidates.get(ctx.candidates);
+  if (!byEntry) {
+    byEntry = new Map();
+    byCandidates.set(ctx.candidates, byEntry);
+  }
+  let found = byEntry.get(ctx.entryPoint);
+  if (!found) {
+    found = search(ctx, facts);
+    byEntry.set(ctx.entryPoint, found);
+  }
+  return found;
+}
+
+function search(ctx: NodeContext, facts: Facts): Located {
   const searched: string[] = [];
   for (const candidate of ctx.candidates) {
     searched.push(candidate.path);

@@ -1,5 +1,5 @@
 import type { Project } from "../config/project.js";
-import type { InterfaceInput } from "../model/interface.js";
+import type { InterfaceInput, InterfaceOutput } from "../model/interface.js";
 import type {
   InputProvision,
   InputRequirement,
@@ -53,22 +53,21 @@ export function wireAll(
       continue;
     }
     const provisions = new Map<string, InputProvision>();
-    const bindings = new Map(
-      iface.inputs.map((i) => [i.name, bindPort(i.containerPath, view.mainPaths?.inputs[i.name])] as const),
-    );
-    const open: InterfaceInput[] = [];
-    for (const input of iface.inputs) {
-      const fixed = fixedProvision(project, view, input, bindings.get(input.name)!, problems);
+    const bindings = sharedBindings(iface.inputs, view.mainPaths?.inputs);
+    let openMask = "";
+    iface.inputs.forEach((input, i) => {
+      const fixed = fixedProvision(project, view, input, bindings[i]!, problems);
       if (fixed) provisions.set(input.name, fixed);
-      else open.push(input);
-    }
+      openMask += fixed ? "0" : "1";
+    });
+    const open = openInputs(iface.inputs, openMask);
     const overridden = applyOverrides(project, name, open, views, problems);
     appendAll(wires, overridden.wires);
-    for (const port of overridden.unwired) provisions.set(port, { kind: "none" });
+    for (const port of overridden.unwired) provisions.set(port, NO_PROVISION);
     const producers = (predecessors.get(name) ?? []).map((p) => producerOf(views.get(p)!));
     const scored = wireConsumer(
       name,
-      open.filter((i) => !overridden.handled.has(i.name)),
+      overridden.handled.size === 0 ? open : open.filter((i) => !overridden.handled.has(i.name)),
       producers,
     );
     appendAll(wires, scored.wires);
@@ -80,7 +79,7 @@ export function wireAll(
     }
     for (const { input, nearest } of scored.unfed) {
       if (overridden.unwired.has(input.name)) continue;
-      provisions.set(input.name, { kind: "none" });
+      provisions.set(input.name, NO_PROVISION);
       if (input.required) questions.input(name, input.name, (predecessors.get(name) ?? []).length, nearest);
     }
     for (const port of overridden.unwired) {
@@ -89,15 +88,15 @@ export function wireAll(
     }
     inputs.set(
       name,
-      iface.inputs.map((input) => ({
+      iface.inputs.map((input, i) => ({
         name: input.name,
         required: input.required,
         containerPath: input.containerPath,
         type: input.type,
         dataType: input.dataType,
         channels: input.channels,
-        provision: provisions.get(input.name) ?? { kind: "none" },
-        binding: bindings.get(input.name)!,
+        provision: provisions.get(input.name) ?? NO_PROVISION,
+        binding: bindings[i]!,
       })),
     );
   }
@@ -112,16 +111,79 @@ function phantomConsumerWires(
   predecessors: ReadonlyMap<string, readonly string[]>,
 ): Wire[] {
   const producers = (predecessors.get(name) ?? []).map((p) => producerOf(views.get(p)!));
-  return wireConsumer(name, inputs, producers).wires.map((wire) => ({ ...wire, intoPhantom: true }));
+  return wireConsumer(name, inputs, producers).wires.map((wire) => ({
+    from: wire.from,
+    to: wire.to,
+    score: wire.score,
+    rule: wire.rule,
+    reasons: wire.reasons,
+    viaPhantom: wire.viaPhantom,
+    intoPhantom: true,
+  }));
 }
 
+/** An input nothing provides: one record for all. */
+const NO_PROVISION: InputProvision = { kind: "none" };
+const NO_OUTPUTS: readonly InterfaceOutput[] = [];
+const producers = new WeakMap<NodeView, Producer>();
+
+/** A node as the producer its consumers see: one record per node, however many consumers. */
 function producerOf(view: NodeView): Producer {
-  return {
-    node: view.ctx.name,
-    stepType: view.ctx.stepType ?? view.ctx.name,
-    outputs: view.ctx.iface?.outputs ?? [],
-    phantom: view.phantom,
-  };
+  let producer = producers.get(view);
+  if (!producer) {
+    producer = {
+      node: view.ctx.name,
+      stepType: view.ctx.stepType ?? view.ctx.name,
+      outputs: view.ctx.iface?.outputs ?? NO_OUTPUTS,
+      phantom: view.phantom,
+    };
+    producers.set(view, producer);
+  }
+  return producer;
+}
+
+const openLists = new WeakMap<readonly InterfaceInput[], Map<string, readonly InterfaceInput[]>>();
+
+/**
+ * The inputs left to wire (`mask`: "1" per open input), one list per interface and mask: the
+ * wiring of a consumer is remembered by the identity of this list.
+ */
+function openInputs(inputs: readonly InterfaceInput[], mask: string): readonly InterfaceInput[] {
+  let byMask = openLists.get(inputs);
+  if (!byMask) {
+    byMask = new Map();
+    openLists.set(inputs, byMask);
+  }
+  let open = byMask.get(mask);
+  if (!open) {
+    open = inputs.filter((_, i) => mask[i] === "1");
+    byMask.set(mask, open);
+  }
+  return open;
+}
+
+const bindingLists = new WeakMap<readonly InterfaceInput[], WeakMap<object, readonly PortBinding[]>>();
+const NO_MAIN_PATHS: Readonly<Record<string, string>> = {};
+
+/** The binding of each input, by position: one list per (interface, script's `__main__`). */
+function sharedBindings(
+  inputs: readonly InterfaceInput[],
+  mainInputs: Readonly<Record<string, string>> | undefined,
+): readonly PortBinding[] {
+  let byMain = bindingLists.get(inputs);
+  if (!byMain) {
+    byMain = new WeakMap();
+    bindingLists.set(inputs, byMain);
+  }
+  const main = mainInputs ?? NO_MAIN_PATHS;
+  let list = byMain.get(main);
+  if (!list) {
+    // By name, as ports are named: a repeated name binds as its last declaration.
+    const byName = new Map(inputs.map((i) => [i.name, bindPort(i.containerPath, main[i.name])] as const));
+    list = inputs.map((i) => byName.get(i.name)!);
+    byMain.set(main, list);
+  }
+  return list;
 }
 
 function suppliedOutput(project: Project, ref: PortRef): string | null {
@@ -176,10 +238,13 @@ function fixedProvision(
 }
 
 interface OverrideResult {
-  readonly wires: Wire[];
-  readonly unwired: Set<string>;
-  readonly handled: Set<string>;
+  readonly wires: readonly Wire[];
+  readonly unwired: ReadonlySet<string>;
+  readonly handled: ReadonlySet<string>;
 }
+
+/** A consumer no `wires:` entry names (most of them). */
+const NO_OVERRIDES: OverrideResult = { wires: [], unwired: new Set(), handled: new Set() };
 
 /** `wires:` entries by consumer node, indexed once per project rather than scanned per node. */
 const overrideIndex = new WeakMap<Project, Map<string, Project["wires"][number][]>>();
@@ -205,8 +270,10 @@ function applyOverrides(
   views: ReadonlyMap<string, NodeView>,
   problems: Problem[],
 ): OverrideResult {
-  const result: OverrideResult = { wires: [], unwired: new Set(), handled: new Set() };
-  for (const override of overridesOf(project).get(consumer) ?? []) {
+  const overrides = overridesOf(project).get(consumer);
+  if (!overrides) return NO_OVERRIDES;
+  const result = { wires: [] as Wire[], unwired: new Set<string>(), handled: new Set<string>() };
+  for (const override of overrides) {
     const toPort = override.to.split(".")[1]!;
     if (!open.some((i) => i.name === toPort)) {
       problems.push(

@@ -64,7 +64,127 @@ function scoreOnce(input: InterfaceInput, output: InterfaceOutput, stepType: str
   return score;
 }
 
+/**
+ * What wiring one consumer decided, by position: which producer (the first of its node in the
+ * list), which output port, and the unfed inputs. It depends only on the consumer's inputs and,
+ * per producer, its step type, its outputs and which producers are the same node, so consumers
+ * of one step type fed by the same kinds of producers share it.
+ */
+interface Decision {
+  readonly wires: readonly {
+    readonly producer: number;
+    readonly port: string;
+    readonly input: string;
+    readonly score: number;
+    readonly reasons: readonly string[];
+  }[];
+  readonly unfed: readonly {
+    readonly input: number;
+    readonly nearest: { readonly producer: number; readonly port: string; readonly score: number } | null;
+  }[];
+}
+
+const decisions = new WeakMap<readonly InterfaceInput[], Map<string, Decision>>();
+const outputListIds = new WeakMap<readonly InterfaceOutput[], number>();
+
+let nextOutputListId = 0;
+
+function outputListId(outputs: readonly InterfaceOutput[]): number {
+  let id = outputListIds.get(outputs);
+  if (id === undefined) {
+    id = nextOutputListId++;
+    outputListIds.set(outputs, id);
+  }
+  return id;
+}
+
+/** The producers as far as the decision depends on them (exactly: JSON-escaped step types). */
+function producerSignature(producers: readonly Producer[]): string {
+  // A node listed twice (a repeated edge) is one producer whose outputs feed one input each.
+  const firstOf = producers.length > 16 ? new Map<string, number>() : null;
+  let signature = "";
+  producers.forEach((p, i) => {
+    let first: number;
+    if (firstOf) {
+      first = firstOf.get(p.node) ?? i;
+      if (first === i) firstOf.set(p.node, i);
+    } else first = producers.findIndex((q) => q.node === p.node);
+    signature += `${JSON.stringify(p.stepType)}:${outputListId(p.outputs)}:${first === i ? "" : first},`;
+  });
+  return signature;
+}
+
+/** Wire one consumer: each input to at most one upstream output, as cursus does. */
 export function wireConsumer(
+  consumer: string,
+  inputs: readonly InterfaceInput[],
+  producers: readonly Producer[],
+): WiringResult {
+  let byProducers = decisions.get(inputs);
+  if (!byProducers) {
+    byProducers = new Map();
+    decisions.set(inputs, byProducers);
+  }
+  const signature = producerSignature(producers);
+  const known = byProducers.get(signature);
+  if (known) return replay(known, consumer, inputs, producers);
+  const result = decide(consumer, inputs, producers);
+  byProducers.set(signature, record(result, inputs, producers));
+  return result;
+}
+
+function record(
+  result: WiringResult,
+  inputs: readonly InterfaceInput[],
+  producers: readonly Producer[],
+): Decision {
+  const at = (node: string) => producers.findIndex((p) => p.node === node);
+  return {
+    wires: result.wires.map((w) => ({
+      producer: at(w.from.node),
+      port: w.from.port,
+      input: w.to.port,
+      score: w.score ?? 0,
+      reasons: w.reasons,
+    })),
+    unfed: result.unfed.map((u) => ({
+      input: inputs.indexOf(u.input),
+      nearest: u.nearest && {
+        producer: at(u.nearest.from.node),
+        port: u.nearest.from.port,
+        score: u.nearest.score,
+      },
+    })),
+  };
+}
+
+function replay(
+  decision: Decision,
+  consumer: string,
+  inputs: readonly InterfaceInput[],
+  producers: readonly Producer[],
+): WiringResult {
+  return {
+    wires: decision.wires.map((w) => ({
+      from: { node: producers[w.producer]!.node, port: w.port },
+      to: { node: consumer, port: w.input },
+      score: w.score,
+      rule: "scored" as const,
+      reasons: w.reasons,
+      viaPhantom: producers[w.producer]!.phantom,
+      intoPhantom: false,
+    })),
+    unfed: decision.unfed.map((u) => ({
+      input: inputs[u.input]!,
+      nearest: u.nearest && {
+        from: { node: producers[u.nearest.producer]!.node, port: u.nearest.port },
+        score: u.nearest.score,
+      },
+    })),
+  };
+}
+
+function decide(
   consumer: string,
   inputs: readonly InterfaceInput[],
   producers: readonly Producer[],
