@@ -150,7 +150,7 @@ function edgePair(edge: unknown): [string, string] | null {
     typeof edge[0] === "string" &&
     typeof edge[1] === "string"
   ) {
-    return [edge[0], edge[1]];
+    return edge as [string, string]; // the parsed pair itself: a large DAG has many
   }
   if (isObject(edge) && typeof edge.from === "string" && typeof edge.to === "string")
     return [edge.from, edge.to];

@@ -11,8 +11,24 @@ export interface Adjacency {
   readonly predecessors: ReadonlyMap<string, readonly string[]>;
 }
 
+/**
+ * Loading a DAG checks its order and planning needs it again: both are computed once per DAG
+ * object (a DAG is read-only once loaded).
+ */
+const adjacencies = new WeakMap<Dag, Adjacency>();
+const orders = new WeakMap<Dag, TopoResult>();
+
 /** Successor and predecessor lists, each in edge declaration order. */
 export function adjacency(dag: Dag): Adjacency {
+  let adj = adjacencies.get(dag);
+  if (!adj) {
+    adj = buildAdjacency(dag);
+    adjacencies.set(dag, adj);
+  }
+  return adj;
+}
+
+function buildAdjacency(dag: Dag): Adjacency {
   const successors = new Map<string, string[]>(dag.nodes.map((n) => [n, []]));
   const predecessors = new Map<string, string[]>(dag.nodes.map((n) => [n, []]));
   for (const [from, to] of dag.edges) {
@@ -28,6 +44,16 @@ export type TopoResult =
 
 /** Kahn's algorithm with declared-order tie-breaks; on a cycle, one cycle as a closed path. */
 export function topologicalOrder(dag: Dag, adj: Adjacency = adjacency(dag)): TopoResult {
+  if (adj !== adjacencies.get(dag)) return kahn(dag, adj);
+  let result = orders.get(dag);
+  if (!result) {
+    result = kahn(dag, adj);
+    orders.set(dag, result);
+  }
+  return result;
+}
+
+function kahn(dag: Dag, adj: Adjacency): TopoResult {
   const indegree = new Map<string, number>();
   for (const node of dag.nodes) indegree.set(node, adj.predecessors.get(node)?.length ?? 0);
   const queue = dag.nodes.filter((n) => indegree.get(n) === 0);
@@ -80,11 +106,12 @@ export function generations(order: readonly string[], adj: Adjacency): string[][
   const depth = new Map<string, number>();
   const layers: string[][] = [];
   for (const node of order) {
-    const preds = adj.predecessors.get(node) ?? [];
-    const d = preds.reduce((max, p) => Math.max(max, (depth.get(p) ?? 0) + 1), 0);
+    let d = 0;
+    for (const p of adj.predecessors.get(node) ?? []) d = Math.max(d, (depth.get(p) ?? 0) + 1);
     depth.set(node, d);
-    if (!layers[d]) layers[d] = [];
-    layers[d].push(node);
+    const layer = layers[d];
+    if (layer) layer.push(node);
+    else layers[d] = [node];
   }
   return layers;
 }

@@ -74,8 +74,11 @@ export function analyseNodes(project: Project): NodeContext[] {
 /** A node's problems, when it has none: one empty list for all. */
 const NO_PROBLEMS: readonly Problem[] = [];
 
+/** The settings of a node dagtest.yaml says nothing about: one record for all. */
+const NO_SETTINGS: NodeSettings = {};
+
 function analyseNode(project: Project, name: string): NodeContext {
-  const settings = project.nodes[name] ?? {};
+  const settings = project.nodes[name] ?? NO_SETTINGS;
   const plain = project.plain?.[name] ?? null;
   if (plain) return analysePlain(project, name, settings, plain);
   const problems: Problem[] = [];

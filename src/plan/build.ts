@@ -66,27 +66,28 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   const adj = adjacency(project.dag);
   const topo = topologicalOrder(project.dag, adj);
   if (!topo.ok) throw new Error("bug: a loaded DAG has a cycle");
-  const problems: Problem[] = contexts.flatMap((c) => c.problems);
+  const problems: Problem[] = [];
+  for (const ctx of contexts) if (ctx.problems.length > 0) appendAll(problems, ctx.problems);
   if (facts.describe && !facts.describe.ok) problems.push(describeProblem(project, facts.describe));
-  const resolutions = new Map(contexts.map((c) => [c.name, resolveNode(c, facts, problems)] as const));
-  const views = new Map<string, NodeView>(
-    contexts.map((ctx) => {
-      const r = resolutions.get(ctx.name)!;
-      const script = r.kind === "script";
-      const mainPaths = script && r.facts?.ok ? r.facts.mainPaths : null;
-      return [
-        ctx.name,
-        { ctx, phantom: !script, sourceDir: script ? r.location.sourceDir : null, mainPaths },
-      ];
-    }),
-  );
+  // One record per node (its analysis, what it resolved to, what wiring sees of it).
+  const views = new Map<string, Planned>();
+  for (const ctx of contexts) {
+    const resolution = resolveNode(ctx, facts, problems);
+    const script = resolution.kind === "script";
+    views.set(ctx.name, {
+      ctx,
+      phantom: !script,
+      sourceDir: script ? resolution.location.sourceDir : null,
+      mainPaths: script && resolution.facts?.ok ? resolution.facts.mainPaths : null,
+      resolution,
+    });
+  }
   const wiring = wireAll(project, topo.order, views, adj.predecessors, problems);
   const questions: Question[] = [...wiring.questions];
-  const byName = new Map(contexts.map((c) => [c.name, c]));
   // Built in topological order: a node's cache tracking follows from its upstream nodes'.
   const done = new Map<string, PlanNode>();
   const nodes: PlanNode[] = topo.order.map((name) => {
-    const ctx = byName.get(name)!;
+    const { ctx, resolution, mainPaths } = views.get(name)!;
     const base: Base = {
       name,
       stepType: ctx.stepType,
@@ -95,9 +96,8 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
       config: ctx.config ? { key: ctx.config.key, rule: ctx.config.rule } : null,
       upstream: adj.predecessors.get(name) ?? [],
       downstream: adj.successors.get(name) ?? [],
-      outputs: sharedOutputs(ctx.iface?.outputs ?? NO_OUTPUTS, views.get(name)?.mainPaths?.outputs),
+      outputs: sharedOutputs(ctx.iface?.outputs ?? NO_OUTPUTS, mainPaths?.outputs),
     };
-    const resolution = resolutions.get(name)!;
     const node =
       resolution.kind === "phantom"
         ? phantomNode(project, base, resolution)
@@ -165,6 +165,10 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   };
   // Synthesized phantom outputs: the recipes, and questions about columns nothing types.
   return attachSynthesis(plan, project);
+}
+
+interface Planned extends NodeView {
+  readonly resolution: Resolution;
 }
 
 type Base = Omit<
@@ -331,21 +335,30 @@ function nodeParity(
   interpreter: DescribeResult | null,
   imports: Described | null,
 ): ReturnType<typeof parityOf> {
+  const first = sharedParity([iface, interpreter ?? NONE, imports ?? NONE], () =>
+    parityFor(node, iface, interpreter, imports),
+  );
+  return first.problems.length === 0 ? first : parityFor(node, iface, interpreter, imports);
+}
+
+function parityFor(
+  node: string,
+  iface: StepInterface,
+  interpreter: DescribeResult | null,
+  imports: Described | null,
+): ReturnType<typeof parityOf> {
   const python = interpreter
     ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
     : undefined;
-  // A plain pipeline's `requirements:` are the user's own word: each one is needed.
-  const compute = (name: string) =>
-    parityOf(
-      name,
-      iface,
-      interpreter?.packages ?? null,
-      interpreter?.python.version ?? null,
-      python,
-      imports ? scriptImports(imports) : null,
-    );
-  const first = sharedParity([iface, interpreter ?? NONE, imports ?? NONE], () => compute(node));
-  return first.problems.length === 0 ? first : compute(node);
+  return parityOf(
+    node,
+    iface,
+    interpreter?.packages ?? null,
+    interpreter?.python.version ?? null,
+    python,
+    // A plain pipeline's `requirements:` are the user's own word: each one is needed.
+    imports ? scriptImports(imports) : null,
+  );
 }
 
 function plainEnv(ctx: NodeContext): EnvRequirement[] {

@@ -6,11 +6,12 @@
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import type { Project } from "../config/project.js";
+import type { StepInterface } from "../model/interface.js";
 import { type DescribeOutcome, describeScripts } from "../python/describe.js";
 import { describeScriptsCached } from "../python/describe-cache.js";
 import { appendAll } from "../util/arrays.js";
 import { findFiles } from "../util/find-files.js";
-import type { NodeContext } from "./analyse.js";
+import type { NodeContext, ScriptCandidate } from "./analyse.js";
 
 export interface Facts {
   /** Candidate paths that exist as files. */
@@ -72,8 +73,26 @@ export async function gatherFacts(
     }
     return known;
   };
+  // Nodes of one step type share their candidate list and interface: each such pair (and entry
+  // point) is looked at once.
+  const seen = new Map<readonly ScriptCandidate[], Map<StepInterface | null, Set<string | null>>>();
+  const firstOfItsKind = (ctx: NodeContext) => {
+    let byIface = seen.get(ctx.candidates);
+    if (!byIface) {
+      byIface = new Map();
+      seen.set(ctx.candidates, byIface);
+    }
+    let entries = byIface.get(ctx.iface);
+    if (!entries) {
+      entries = new Set();
+      byIface.set(ctx.iface, entries);
+    }
+    if (entries.has(ctx.entryPoint)) return false;
+    entries.add(ctx.entryPoint);
+    return true;
+  };
   for (const ctx of contexts) {
-    if (ctx.early) continue;
+    if (ctx.early || !firstOfItsKind(ctx)) continue;
     const found = ctx.candidates.find((c) => isFileOnce(c.path));
     if (found) existing.add(found.path);
     else for (const c of ctx.candidates) if (existsOnce(c.path)) notFiles.add(c.path);

@@ -12,7 +12,7 @@ import type { ExecutionSettings, NodeSettings } from "../config/spec-schema.js";
 import type { InterfaceOutput, StepInterface } from "../model/interface.js";
 import type { EnvRequirement, JobArgRequirement, NodeLimits, OutputRequirement } from "../model/plan.js";
 import { bindPort } from "./binding.js";
-import { deriveJobArgs, envFromGiven, givenEnv } from "./env.js";
+import { deriveJobArgs, envFromGiven, formatEnvValue, givenEnv } from "./env.js";
 import { placementOf } from "./execution.js";
 
 type Config = Readonly<Record<string, unknown>>;
@@ -77,9 +77,17 @@ export function sharedJobArgs(
   jobTypeFromSuffix: boolean,
   settings: NodeSettings,
 ): readonly JobArgRequirement[] {
-  const args = deriveJobArgs(iface, config, jobType, jobTypeFromSuffix, settings);
-  const key = JSON.stringify(args);
-  return shared(perInterface(jobArgLists, iface), key, () => args);
+  // Everything deriveJobArgs reads, as text: the config values of the declared sources, the job
+  // type and where it came from, the user's values.
+  let key = `${JSON.stringify(jobType)}${jobTypeFromSuffix}`;
+  for (const { source } of iface.jobArguments) key += `|${JSON.stringify(formatEnvValue(config?.[source]))}`;
+  if (settings.job_args) {
+    const given = Object.entries(settings.job_args).map(([k, v]) => [k, v === null ? null : String(v)]);
+    key += `|${JSON.stringify(given)}`;
+  }
+  return shared(perInterface(jobArgLists, iface), key, () =>
+    deriveJobArgs(iface, config, jobType, jobTypeFromSuffix, settings),
+  );
 }
 
 const limitTable = new Map<string, NodeLimits>();
