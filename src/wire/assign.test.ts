@@ -124,4 +124,30 @@ describe("wireConsumer", () => {
     const result = wireConsumer("C", [dep({ name: "data" })], [producer("A", [out({ name: "data" })])]);
     expect(result.wires[0]?.reasons).toContain("exact name 'data' (+0.05)");
   });
+
+  it("replays a remembered decision for another consumer with the same kinds of producers", () => {
+    const inputs = [
+      dep({ name: "SIGNATURE", required: false }),
+      dep({ name: "DATA" }),
+      dep({ name: "extra" }),
+    ];
+    const outputs = [out({ name: "DATA" }), out({ name: "SIGNATURE" })];
+    const loader = (node: string, phantom: boolean): Producer => ({
+      node,
+      stepType: "Cradle",
+      outputs,
+      phantom,
+    });
+    const first = wireConsumer("C1", inputs, [loader("L1", true), loader("L2", false)]);
+    const replayed = wireConsumer("C2", inputs, [loader("L3", false), loader("L4", true)]);
+    // What wiring C2 alone gives (fresh lists: nothing remembered applies).
+    const fresh = [loader("L3", false), loader("L4", true)].map((p) => ({ ...p, outputs: [...outputs] }));
+    expect(replayed).toEqual(wireConsumer("C2", [...inputs], fresh));
+    expect(pairs(replayed)).toEqual(pairs(first).map((p) => p.replace("L1", "L3")));
+    expect(replayed.wires.map((w) => [w.to.node, w.viaPhantom])).toEqual([
+      ["C2", false],
+      ["C2", false],
+    ]);
+    expect(replayed.unfed.map((u) => u.nearest?.from.node)).toEqual(["L3"]);
+  });
 });
