@@ -265,7 +265,8 @@ function scriptNode(
   if (described) {
     appendAll(
       problems,
-      problemsUnlessNone([iface, described, env, jobArgs, aliases], () =>
+      // The env and job-arg lists are per interface, the aliases per (interface, script).
+      problemsUnlessNone([described, env, jobArgs], () =>
         disagreements(base.name, iface, described, env, jobArgs, aliases),
       ),
     );
@@ -273,7 +274,8 @@ function scriptNode(
     const modules = interpreter?.modules ?? null;
     appendAll(
       problems,
-      problemsUnlessNone([described, modules ?? NONE, execution.guards.stub_modules, parity.parity], () =>
+      // The script's facts and the modules come from one static check.
+      problemsUnlessNone([described, execution.guards.stub_modules, parity.parity], () =>
         missingImports(base.name, described, modules, execution.guards.stub_modules, missing),
       ),
     );

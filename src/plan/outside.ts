@@ -24,22 +24,29 @@ export function outsideProjectWarnings(project: Project, nodes: readonly PlanNod
   };
   const roots = [...new Set([project.baseDir, project.projectRoot].map(real))];
   const inside = (file: string) => roots.some((root) => file === root || file.startsWith(root + path.sep));
+  const where = roots.join(", ");
+  // Per path given: null when it is inside, else what the warning says of where it leads.
+  const verdicts = new Map<string, string | null>();
+  const verdict = (given: string) => {
+    let known = verdicts.get(given);
+    if (known === undefined) {
+      const resolved = real(given);
+      known = inside(resolved) ? null : `resolves to ${resolved}, outside the project (${where}).`;
+      verdicts.set(given, known);
+    }
+    return known;
+  };
   const location = project.specFile ? { file: project.specFile } : null;
   const problems: Problem[] = [];
   const check = (node: string, what: string, given: string) => {
-    const resolved = real(given);
-    if (inside(resolved)) return;
+    const outside = verdict(given);
+    if (outside === null) return;
     problems.push(
-      problem(
-        "warning",
-        "DAGTEST_OUTSIDE_PROJECT",
-        `Node "${node}": ${what} resolves to ${resolved}, outside the project (${roots.join(", ")}).`,
-        {
-          node,
-          hint: "Make sure this is the file you mean to run or read; copy it into the project to silence this.",
-          location,
-        },
-      ),
+      problem("warning", "DAGTEST_OUTSIDE_PROJECT", `Node "${node}": ${what} ${outside}`, {
+        node,
+        hint: "Make sure this is the file you mean to run or read; copy it into the project to silence this.",
+        location,
+      }),
     );
   };
   for (const node of nodes) {

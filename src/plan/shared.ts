@@ -90,19 +90,26 @@ export function sharedJobArgs(
   );
 }
 
-const limitTable = new Map<string, NodeLimits>();
+const limitTable = new WeakMap<NodeSettings, WeakMap<ExecutionSettings, NodeLimits>>();
 
-/** Timeout, memory and isolation: shared unless the node asks for a cluster placement. */
+/** Timeout, memory, isolation and placement: one record per (node settings, run settings). */
 export function sharedLimits(settings: NodeSettings, execution: ExecutionSettings): NodeLimits {
-  const limits = {
-    timeoutMs: Math.round((settings.timeout ?? execution.timeout) * 1000),
-    memoryMb: settings.memory_mb ?? execution.memory_mb ?? null,
-    isolation: settings.isolation ?? execution.isolation,
-    ...placementOf(settings),
-  };
-  if (limits.placement) return limits;
-  const key = `${limits.timeoutMs}\u0000${limits.memoryMb}\u0000${limits.isolation}`;
-  return shared(limitTable, key, () => limits);
+  let byRun = limitTable.get(settings);
+  if (!byRun) {
+    byRun = new WeakMap();
+    limitTable.set(settings, byRun);
+  }
+  let limits = byRun.get(execution);
+  if (!limits) {
+    limits = {
+      timeoutMs: Math.round((settings.timeout ?? execution.timeout) * 1000),
+      memoryMb: settings.memory_mb ?? execution.memory_mb ?? null,
+      isolation: settings.isolation ?? execution.isolation,
+      ...placementOf(settings),
+    };
+    byRun.set(execution, limits);
+  }
+  return limits;
 }
 
 const outputLists = new WeakMap<object, WeakMap<object, readonly OutputRequirement[]>>();
