@@ -3,7 +3,15 @@ import { resolveInterface } from "../config/resolve-interface.js";
 import type { NodeSettings } from "../config/spec-schema.js";
 import type { StepInterface } from "../model/interface.js";
 import type { EnvRequirement } from "../model/plan.js";
-import { deriveEnv, deriveJobArgs, flagToAttr, formatEnvValue, OFFLINE_ENV } from "./env.js";
+import {
+  deriveEnv,
+  deriveJobArgs,
+  flagToAttr,
+  formatEnvValue,
+  givenEnv,
+  givenEnvKey,
+  OFFLINE_ENV,
+} from "./env.js";
 
 /** A resolved interface from the parts of a step YAML that env and args depend on. */
 function iface(
@@ -261,5 +269,50 @@ describe("deriveJobArgs", () => {
       { flag: "--verbose", attr: "verbose", value: "true", source: { kind: "user" } },
       { flag: "--seed", attr: "seed", value: null, source: { kind: "user" } },
     ]);
+  });
+});
+
+describe("givenEnvKey (the memo key of a node's env)", () => {
+  const calibration = iface("ModelCalibration", {
+    required: ["LABEL_FIELD"],
+    optional: { SCORE_FIELD: "prob", MAX_ITER: "10" },
+  });
+  const configs: (Record<string, unknown> | undefined)[] = [
+    undefined,
+    {},
+    { label_name: "y" },
+    { label_field: "y" },
+    { label_field: "y", label_name: "y" },
+    { label_name: "z" },
+    { label_name: 1 },
+    { label_name: "1" },
+    { hyperparameters: { max_iter: 5 } },
+    { max_iter: 5, hyperparameters: { max_iter: 6 } },
+    { env: { EXTRA: "a" } },
+    { env: { EXTRA: "a", NONE: null } },
+    { env: { EXTRA: "b" } },
+    { score_field: ["a", "b"] },
+    { score_field: "a,b" },
+  ];
+  const settings: NodeSettings[] = [{}, { env: { SCORE_FIELD: "u" } }, { env: { SCORE_FIELD: "v" } }];
+  const cases = configs.flatMap((config) => settings.map((s) => ({ config, settings: s })));
+
+  it("is equal only when what the config and the user give is equal", () => {
+    for (const a of cases) {
+      for (const b of cases) {
+        if (givenEnvKey(calibration, a.config, a.settings) !== givenEnvKey(calibration, b.config, b.settings))
+          continue;
+        expect(givenEnv(calibration, b.config, b.settings)).toEqual(
+          givenEnv(calibration, a.config, a.settings),
+        );
+      }
+    }
+  });
+
+  it("tells apart values that give different env", () => {
+    const keys = new Set(cases.map((c) => givenEnvKey(calibration, c.config, c.settings)));
+    const givens = new Set(cases.map((c) => JSON.stringify(givenEnv(calibration, c.config, c.settings))));
+    expect(keys.size).toBeGreaterThanOrEqual(givens.size);
+    expect(givens.size).toBeGreaterThan(20);
   });
 });

@@ -123,6 +123,43 @@ export function givenEnv(iface: StepInterface, config: Config | undefined, setti
   return given;
 }
 
+/**
+ * Text that determines `givenEnv` for one interface (its lookups are fixed), built without the
+ * slots: many nodes share an env, and the memo that finds it is keyed by this. Keep it in step
+ * with `givenEnv` (tests/integration/plan-large.test.ts compares every node with `deriveEnv`).
+ */
+export function givenEnvKey(
+  iface: StepInterface,
+  config: Config | undefined,
+  settings: NodeSettings,
+): string {
+  let key = "";
+  if (config) {
+    const hyper = isObject(config.hyperparameters) ? config.hyperparameters : null;
+    for (const { fields, hyperparameter } of configLookups(iface)) {
+      let part = "-";
+      for (let i = 0; i < fields.length; i++) {
+        const text = formatEnvValue(config[fields[i]!]);
+        if (text !== null) {
+          part = `${i}${JSON.stringify(text)}`;
+          break;
+        }
+      }
+      if (part === "-" && hyper) {
+        const text = formatEnvValue(hyper[hyperparameter]);
+        if (text !== null) part = `h${JSON.stringify(text)}`;
+      }
+      key += `${part},`;
+    }
+    if (isObject(config.env))
+      key += JSON.stringify(Object.entries(config.env).map(([name, value]) => [name, formatEnvValue(value)]));
+  }
+  key += "|";
+  if (settings.env)
+    key += JSON.stringify(Object.entries(settings.env).map(([name, value]) => [name, String(value)]));
+  return key;
+}
+
 /** Where the config may give a declared variable: fields in the order tried, then hyperparameters. */
 interface ConfigLookup {
   readonly name: string;

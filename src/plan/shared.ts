@@ -12,7 +12,7 @@ import type { ExecutionSettings, NodeSettings } from "../config/spec-schema.js";
 import type { InterfaceOutput, StepInterface } from "../model/interface.js";
 import type { EnvRequirement, JobArgRequirement, NodeLimits, OutputRequirement } from "../model/plan.js";
 import { bindPort } from "./binding.js";
-import { deriveJobArgs, envFromGiven, formatEnvValue, givenEnv } from "./env.js";
+import { deriveJobArgs, envFromGiven, formatEnvValue, givenEnv, givenEnvKey } from "./env.js";
 import { placementOf } from "./execution.js";
 
 type Config = Readonly<Record<string, unknown>>;
@@ -46,9 +46,10 @@ export function sharedEnv(
   settings: NodeSettings,
   seed: number | undefined,
 ): readonly EnvRequirement[] {
-  const given = givenEnv(iface, config, settings);
-  const key = `${seed ?? ""}|${JSON.stringify(given)}`;
-  return shared(perInterface(envs, iface), key, () => withSeed(envFromGiven(iface, given), seed));
+  const key = `${seed ?? ""}|${givenEnvKey(iface, config, settings)}`;
+  return shared(perInterface(envs, iface), key, () =>
+    withSeed(envFromGiven(iface, givenEnv(iface, config, settings)), seed),
+  );
 }
 
 /** `run.seed` as DAGTEST_SEED, unless the user's `nodes.<n>.env` sets it. */
