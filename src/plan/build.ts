@@ -5,55 +5,26 @@
 import { existsSync } from "node:fs";
 import type { Project } from "../config/project.js";
 import { adjacency, generations, topologicalOrder } from "../graph/topology.js";
-import type { StepInterface } from "../model/interface.js";
 import {
-  type EnvRequirement,
   type PhantomNode,
   PLAN_VERSION,
   type Plan,
   type PlanNode,
   type Problem,
   type Question,
-  type ScriptCheck,
-  type ScriptNode,
 } from "../model/plan.js";
-import type { DescribeResult, ScriptFacts } from "../model/script-facts.js";
 import { attachSynthesis } from "../synth/attach.js";
 import { appendAll } from "../util/arrays.js";
 import { DAGTEST_VERSION } from "../version.js";
 import { analyseNodes, type NodeContext } from "./analyse.js";
-import { cacheTracking } from "./cache-tracking.js";
-import {
-  disagreements,
-  frameworksOf,
-  missingImports,
-  moduleLevelImports,
-  parityOf,
-  summariseCheck,
-} from "./checks.js";
-import { deriveJobArgs, OFFLINE_ENV } from "./env.js";
 import { raySettings } from "./execution.js";
 import { type FactOptions, type Facts, gatherFacts } from "./facts.js";
-import { memoMany, memoOne, memoTwo } from "./memo.js";
 import { outsideProjectWarnings } from "./outside.js";
-import { portAliases } from "./port-aliases.js";
 import { problem } from "./problems.js";
 import { type Resolution, resolveNode } from "./resolve-node.js";
-import {
-  sharedEnv,
-  sharedInterfaceRef,
-  sharedJobArgs,
-  sharedLimits,
-  sharedOutputs,
-  withSeed,
-} from "./shared.js";
+import { type NodeBase, scriptNode } from "./script-node.js";
+import { sharedInterfaceRef, sharedOutputs } from "./shared.js";
 import { type NodeView, wireAll } from "./wiring.js";
-
-/** Per-script facts: once per script (and interface), not once per node. */
-const scriptCheck = memoOne(summariseCheck);
-const scriptImports = memoOne(moduleLevelImports);
-const scriptAliases = memoTwo(portAliases);
-const scriptFrameworks = memoOne((check: ScriptCheck) => frameworksOf(check));
 
 /** Plan a loaded project: the only async step is asking Python about the scripts. */
 export async function planProject(project: Project, options: FactOptions = {}): Promise<Plan> {
@@ -88,7 +59,7 @@ export function buildPlan(project: Project, contexts: readonly NodeContext[], fa
   const done = new Map<string, PlanNode>();
   const nodes: PlanNode[] = topo.order.map((name) => {
     const { ctx, resolution, mainPaths } = views.get(name)!;
-    const base: Base = {
+    const base: NodeBase = {
       name,
       stepType: ctx.stepType,
       jobType: ctx.jobType,
@@ -171,22 +142,14 @@ interface Planned extends NodeView {
   readonly resolution: Resolution;
 }
 
-type Base = Omit<
-  ScriptNode,
-  | "kind"
-  | "limits"
-  | "script"
-  | "frameworks"
-  | "check"
-  | "inputs"
-  | "env"
-  | "jobArgs"
-  | "parity"
-  | "portAliases"
-  | "cache"
->;
+/** No outputs: one list for every node without an interface. */
+const NO_OUTPUTS: readonly never[] = [];
 
-function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind: "phantom" }>): PhantomNode {
+function phantomNode(
+  project: Project,
+  base: NodeBase,
+  r: Extract<Resolution, { kind: "phantom" }>,
+): PhantomNode {
   const supplied = project.nodes[base.name]?.outputs ?? {};
   const suppliedOutputs: Record<string, string | null> = {};
   for (const output of base.outputs) suppliedOutputs[output.name] = supplied[output.name] ?? null;
@@ -206,185 +169,6 @@ function phantomNode(project: Project, base: Base, r: Extract<Resolution, { kind
     searched: r.searched,
     suppliedOutputs,
   };
-}
-
-type Described = Extract<ScriptFacts, { ok: true }>;
-
-/** Whether a check finds nothing, by the identity of what it is computed from. */
-const emptyFor = memoMany<boolean>();
-const NO_OUTPUTS: readonly never[] = [];
-/** Stands for "none" in a memo key (keys are objects). */
-const NONE: object = Object.freeze({});
-const NO_ALIASES: ScriptNode["portAliases"] = Object.freeze({
-  inputs: Object.freeze({}),
-  outputs: Object.freeze({}),
-});
-const sharedParity = memoMany<ReturnType<typeof parityOf>>();
-
-/**
- * Problems whose existence depends only on shared objects (the node's name is only in their
- * text): once a key is known to give none, other nodes with that key skip the check.
- */
-function problemsUnlessNone(keys: readonly object[], compute: () => Problem[]): Problem[] {
-  let found: Problem[] = [];
-  const none = emptyFor(keys, () => {
-    found = compute();
-    return found.length === 0;
-  });
-  return none ? [] : found.length > 0 ? found : compute();
-}
-
-function scriptNode(
-  execution: Project["execution"],
-  ctx: NodeContext,
-  base: Base,
-  r: Extract<Resolution, { kind: "script" }>,
-  wired: { inputs: ScriptNode["inputs"]; done: ReadonlyMap<string, PlanNode> },
-  facts: Facts,
-  problems: Problem[],
-  questions: Question[],
-): ScriptNode {
-  const iface = ctx.iface!;
-  const config = ctx.config?.effective;
-  const env = ctx.plain
-    ? withSeed(plainEnv(ctx), execution.seed)
-    : sharedEnv(iface, config, ctx.settings, execution.seed);
-  const jobArgs = ctx.plain
-    ? deriveJobArgs(iface, undefined, null, false, {
-        ...ctx.settings,
-        job_args: { ...(ctx.plain.job_args ?? {}), ...(ctx.settings.job_args ?? {}) },
-      })
-    : sharedJobArgs(iface, config, ctx.jobType, ctx.jobTypeFromSuffix, ctx.settings);
-  askForEnv(base.name, env, questions);
-  const described = r.facts?.ok ? r.facts : null;
-  const check = described ? scriptCheck(described) : null;
-  const aliases = described ? scriptAliases(iface, described) : NO_ALIASES;
-  const interpreter = facts.describe?.ok ? facts.describe.result : null;
-  const parity = nodeParity(base.name, iface, interpreter, described && !ctx.plain ? described : null);
-  appendAll(problems, parity.problems);
-  if (described) {
-    appendAll(
-      problems,
-      // The env and job-arg lists are per interface, the aliases per (interface, script).
-      problemsUnlessNone([described, env, jobArgs], () =>
-        disagreements(base.name, iface, described, env, jobArgs, aliases),
-      ),
-    );
-    const missing = parity.parity.filter((p) => p.installed === null).map((p) => p.package);
-    const modules = interpreter?.modules ?? null;
-    appendAll(
-      problems,
-      // The script's facts and the modules come from one static check.
-      problemsUnlessNone([described, execution.guards.stub_modules, parity.parity], () =>
-        missingImports(base.name, described, modules, execution.guards.stub_modules, missing),
-      ),
-    );
-  }
-  const inputs = wired.inputs;
-  // Every field written out (no spread of `base`): spreading into a literal this size cost more
-  // than the rest of the node.
-  return {
-    name: base.name,
-    stepType: base.stepType,
-    jobType: base.jobType,
-    interface: base.interface,
-    config: base.config,
-    upstream: base.upstream,
-    downstream: base.downstream,
-    outputs: base.outputs,
-    kind: "script",
-    limits: sharedLimits(ctx.settings, execution),
-    script: r.location,
-    frameworks: check ? scriptFrameworks(check) : NO_OUTPUTS,
-    check,
-    inputs,
-    env,
-    jobArgs,
-    parity: parity.parity,
-    portAliases: aliases,
-    cache: cacheTracking({ check, inputs }, wired.done),
-  };
-}
-
-/** Env lists (shared by many nodes) known to leave no required variable without a value. */
-const complete = new WeakSet<readonly EnvRequirement[]>();
-
-/** A question per required env var that nothing gives a value. */
-function askForEnv(node: string, env: readonly EnvRequirement[], questions: Question[]): void {
-  if (complete.has(env)) return;
-  const missing = env.filter((e) => e.required && e.value === null && e.source?.kind !== "engine");
-  if (missing.length === 0) complete.add(env);
-  for (const e of missing) {
-    questions.push({
-      id: `${node}.env.${e.name}`,
-      node,
-      kind: "env",
-      name: e.name,
-      message: `Env var ${e.name} of ${node} is required and nothing gives it a value.`,
-      answerAt: `nodes.${node}.env.${e.name}`,
-      consumers: [],
-    });
-  }
-}
-
-/**
- * Pinned packages against the interpreter's: computed once per (interface, interpreter, script)
- * and shared when it finds nothing to report (the node's name is only in the problems' text).
- */
-function nodeParity(
-  node: string,
-  iface: StepInterface,
-  interpreter: DescribeResult | null,
-  imports: Described | null,
-): ReturnType<typeof parityOf> {
-  const first = sharedParity([iface, interpreter ?? NONE, imports ?? NONE], () =>
-    parityFor(node, iface, interpreter, imports),
-  );
-  return first.problems.length === 0 ? first : parityFor(node, iface, interpreter, imports);
-}
-
-function parityFor(
-  node: string,
-  iface: StepInterface,
-  interpreter: DescribeResult | null,
-  imports: Described | null,
-): ReturnType<typeof parityOf> {
-  const python = interpreter
-    ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
-    : undefined;
-  return parityOf(
-    node,
-    iface,
-    interpreter?.packages ?? null,
-    interpreter?.python.version ?? null,
-    python,
-    // A plain pipeline's `requirements:` are the user's own word: each one is needed.
-    imports ? scriptImports(imports) : null,
-  );
-}
-
-function plainEnv(ctx: NodeContext): EnvRequirement[] {
-  const values = { ...(ctx.plain?.env ?? {}) };
-  const user = ctx.settings.env ?? {};
-  const given = { ...values, ...user };
-  // A plain pipeline's env is written by the user in dagtest.yaml either way.
-  const written = Object.entries(given).map(([name, value]) => ({
-    name,
-    required: false,
-    declared: name in values,
-    value: String(value),
-    source: { kind: "user" as const },
-  }));
-  const offline = Object.entries(OFFLINE_ENV)
-    .filter(([name]) => !(name in given))
-    .map(([name, rule]) => ({
-      name,
-      required: false,
-      declared: false,
-      value: rule.value,
-      source: { kind: "engine" as const, why: rule.why },
-    }));
-  return [...written, ...offline];
 }
 
 /** Paths the user typed into dagtest.yaml must exist before anything runs. */
