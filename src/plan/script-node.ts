@@ -10,8 +10,6 @@ import type { StepInterface } from "../model/interface.js";
 import type {
   EnvRequirement,
   JobArgRequirement,
-  NodeLimits,
-  PackageParity,
   PlanNode,
   Problem,
   Question,
@@ -66,15 +64,12 @@ const NO_ALIASES: ScriptNode["portAliases"] = { inputs: {}, outputs: {} };
 /** Stands for "none" in a memo key (keys are objects). */
 const NONE: object = Object.freeze({});
 
-/** What a script node derives beyond its env and job args. */
+/** What a script node derives from its script, its interface and the interpreter. */
 interface ScriptParts {
-  readonly limits: NodeLimits;
   readonly check: ScriptCheck | null;
   readonly frameworks: readonly string[];
-  readonly parity: readonly PackageParity[];
+  readonly parity: ReturnType<typeof parityOf>;
   readonly portAliases: ScriptNode["portAliases"];
-  /** Nothing to report: no problem, no question. Only then are the parts shared. */
-  readonly quiet: boolean;
 }
 
 interface Derivation {
@@ -87,8 +82,10 @@ interface Derivation {
   readonly jobArgs: readonly JobArgRequirement[];
 }
 
-/** Quiet parts by what they follow from (the env and job-arg lists imply the interface). */
-const quietParts = memoMany<ScriptParts>();
+/** By (interface, script, interpreter); shared while its package parity reports nothing. */
+const scriptParts = memoMany<ScriptParts>();
+/** Whether a node raises nothing, by its script, interpreter, env and job-arg lists and run settings. */
+const nodeQuiet = memoMany<boolean>();
 
 export function scriptNode(
   execution: Project["execution"],
@@ -114,12 +111,8 @@ export function scriptNode(
   const described = r.facts?.ok ? r.facts : null;
   const interpreter = facts.describe?.ok ? facts.describe.result : null;
   const d: Derivation = { execution, ctx, iface, described, interpreter, env, jobArgs };
-  const shared = ctx.plain
-    ? null
-    : quietParts([described ?? NONE, interpreter ?? NONE, env, jobArgs, ctx.settings, execution], () =>
-        deriveParts(base.name, d, null),
-      );
-  const parts = shared?.quiet ? shared : deriveParts(base.name, d, { problems, questions });
+  const parts =
+    (ctx.plain ? null : sharedParts(base.name, d)) ?? reportParts(base.name, d, problems, questions);
   const inputs = wired.inputs;
   // Every field written out (no spread of `base`): spreading into a literal this size cost more
   // than the rest of the node.
@@ -133,32 +126,46 @@ export function scriptNode(
     downstream: base.downstream,
     outputs: base.outputs,
     kind: "script",
-    limits: parts.limits,
+    limits: sharedLimits(ctx.settings, execution),
     script: r.location,
     frameworks: parts.frameworks,
     check: parts.check,
     inputs,
     env,
     jobArgs,
-    parity: parts.parity,
+    parity: parts.parity.parity,
     portAliases: parts.portAliases,
     cache: cacheTracking({ check: parts.check, inputs }, wired.done),
   };
 }
 
 /**
- * The parts of one node, reporting its questions and problems into `report` (in the order:
- * env questions; package parity, script–interface disagreements, missing imports).
+ * The parts of a node when nothing about it is to be reported, else null. In two steps: what
+ * follows from the script (the same for every node of it), then whether the node's env and job
+ * args raise anything (the env and job-arg lists imply the interface).
  */
-function deriveParts(
-  node: string,
-  d: Derivation,
-  report: { problems: Problem[]; questions: Question[] } | null,
-): ScriptParts {
-  const { iface, described, interpreter, env, jobArgs, execution } = d;
-  const asked = envQuestions(node, env);
+function sharedParts(node: string, d: Derivation): ScriptParts | null {
+  const parts = scriptParts([d.iface, d.described ?? NONE, d.interpreter ?? NONE], () => partsOf(node, d));
+  if (parts.parity.problems.length > 0) return null;
+  const quiet = nodeQuiet([d.described ?? NONE, d.interpreter ?? NONE, d.env, d.jobArgs, d.execution], () => {
+    const { asked, found } = findings(node, d, parts);
+    return asked.length === 0 && found.length === 0;
+  });
+  return quiet ? parts : null;
+}
+
+/** The parts of one node, its questions and problems reported. */
+function reportParts(node: string, d: Derivation, problems: Problem[], questions: Question[]): ScriptParts {
+  const parts = partsOf(node, d);
+  const { asked, found } = findings(node, d, parts);
+  appendAll(questions, asked);
+  appendAll(problems, found);
+  return parts;
+}
+
+function partsOf(node: string, d: Derivation): ScriptParts {
+  const { iface, described, interpreter } = d;
   const check = described ? scriptCheck(described) : null;
-  const aliases = described ? scriptAliases(iface, described) : NO_ALIASES;
   const python = interpreter
     ? `${interpreter.python.executable} (Python ${interpreter.python.version})`
     : undefined;
@@ -171,25 +178,28 @@ function deriveParts(
     // A plain pipeline's `requirements:` are the user's own word: each one is needed.
     described && !d.ctx.plain ? scriptImports(described) : null,
   );
-  const found = [...parity.problems];
+  return {
+    check,
+    frameworks: check ? scriptFrameworks(check) : NO_FRAMEWORKS,
+    parity,
+    portAliases: described ? scriptAliases(iface, described) : NO_ALIASES,
+  };
+}
+
+/**
+ * What a node raises, in the order reported: env questions; package parity, script–interface
+ * disagreements, missing imports.
+ */
+function findings(node: string, d: Derivation, parts: ScriptParts): { asked: Question[]; found: Problem[] } {
+  const { iface, described, interpreter, env, jobArgs, execution } = d;
+  const found = [...parts.parity.problems];
   if (described) {
-    appendAll(found, disagreements(node, iface, described, env, jobArgs, aliases));
-    const missing = parity.parity.filter((p) => p.installed === null).map((p) => p.package);
+    appendAll(found, disagreements(node, iface, described, env, jobArgs, parts.portAliases));
+    const missing = parts.parity.parity.filter((p) => p.installed === null).map((p) => p.package);
     const modules = interpreter?.modules ?? null;
     appendAll(found, missingImports(node, described, modules, execution.guards.stub_modules, missing));
   }
-  if (report) {
-    appendAll(report.questions, asked);
-    appendAll(report.problems, found);
-  }
-  return {
-    limits: sharedLimits(d.ctx.settings, execution),
-    check,
-    frameworks: check ? scriptFrameworks(check) : NO_FRAMEWORKS,
-    parity: parity.parity,
-    portAliases: aliases,
-    quiet: asked.length === 0 && found.length === 0,
-  };
+  return { asked: envQuestions(node, env), found };
 }
 
 /** A question per required env var that nothing gives a value. */
