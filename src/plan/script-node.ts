@@ -84,8 +84,11 @@ interface Derivation {
 
 /** By (interface, script, interpreter); shared while its package parity reports nothing. */
 const scriptParts = memoMany<ScriptParts>();
-/** Whether a node raises nothing, by its script, interpreter, env and job-arg lists and run settings. */
-const nodeQuiet = memoMany<boolean>();
+/**
+ * Whether a node raises nothing, by its script, interpreter, env list and run settings, then by
+ * which of its job args have a value.
+ */
+const nodeQuiet = memoMany<Map<string, boolean>>();
 
 export function scriptNode(
   execution: Project["execution"],
@@ -147,10 +150,16 @@ export function scriptNode(
 function sharedParts(node: string, d: Derivation): ScriptParts | null {
   const parts = scriptParts([d.iface, d.described ?? NONE, d.interpreter ?? NONE], () => partsOf(node, d));
   if (parts.parity.problems.length > 0) return null;
-  const quiet = nodeQuiet([d.described ?? NONE, d.interpreter ?? NONE, d.env, d.jobArgs, d.execution], () => {
+  // Of the job args, the checks read only which have a value: nodes whose job type is their
+  // name's suffix (`Package_n14`) differ in nothing else.
+  const valued = JSON.stringify(d.jobArgs.filter((a) => a.value !== null).map((a) => a.attr));
+  const byArgs = nodeQuiet([d.described ?? NONE, d.interpreter ?? NONE, d.env, d.execution], () => new Map());
+  let quiet = byArgs.get(valued);
+  if (quiet === undefined) {
     const { asked, found } = findings(node, d, parts);
-    return asked.length === 0 && found.length === 0;
-  });
+    quiet = asked.length === 0 && found.length === 0;
+    byArgs.set(valued, quiet);
+  }
   return quiet ? parts : null;
 }
 
