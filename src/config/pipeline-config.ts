@@ -51,11 +51,27 @@ export function loadPipelineConfig(file: string): PipelineConfig {
 
 /** Replace every `{"__type_info__": ..., "value": v}` wrapper by `v`, recursively (cursus serializer). */
 export function unwrapTypeInfo(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unwrapTypeInfo);
+  // Most configs have no wrapper at all: the parsed value is then used as it is, not copied.
+  return needsUnwrap(value) ? unwrapped(value) : value;
+}
+
+/** Is there a wrapper inside (or a `__proto__` key, which copying drops as it always did)? */
+function needsUnwrap(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(needsUnwrap);
+  if (!isObject(value)) return false;
+  if ("__type_info__" in value && "value" in value) return true;
+  for (const key in value) {
+    if (key === "__proto__" || needsUnwrap(value[key])) return true;
+  }
+  return false;
+}
+
+function unwrapped(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapped);
   if (!isObject(value)) return value;
-  if ("__type_info__" in value && "value" in value) return unwrapTypeInfo(value.value);
+  if ("__type_info__" in value && "value" in value) return unwrapped(value.value);
   const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = unwrapTypeInfo(inner);
+  for (const [key, inner] of Object.entries(value)) out[key] = unwrapped(inner);
   return out;
 }
 

@@ -63,7 +63,8 @@ export function wireAll(
     const open = openInputs(iface.inputs, openMask);
     const overridden = applyOverrides(project, name, open, views, problems);
     appendAll(wires, overridden.wires);
-    for (const port of overridden.unwired) provisions.set(port, NO_PROVISION);
+    if (overridden.unwired.size > 0)
+      for (const port of overridden.unwired) provisions.set(port, NO_PROVISION);
     const producers = (predecessors.get(name) ?? []).map((p) => producerOf(views.get(p)!));
     const scored = wireConsumer(
       name,
@@ -71,20 +72,27 @@ export function wireAll(
       producers,
     );
     appendAll(wires, scored.wires);
-    for (const wire of [...overridden.wires, ...scored.wires]) {
-      provisions.set(wire.to.port, { kind: "wire", from: wire.from });
-      const input = iface.inputs.find((i) => i.name === wire.to.port)!;
-      if (wire.viaPhantom && input.required && !suppliedOutput(project, wire.from))
-        questions.phantomOutput(views, wire);
+    // Indexed loops: a small DAG's planning runs mostly unoptimised, where for-of allocates.
+    for (const list of [overridden.wires, scored.wires]) {
+      for (let w = 0; w < list.length; w++) {
+        const wire = list[w]!;
+        provisions.set(wire.to.port, { kind: "wire", from: wire.from });
+        const input = iface.inputs.find((i) => i.name === wire.to.port)!;
+        if (wire.viaPhantom && input.required && !suppliedOutput(project, wire.from))
+          questions.phantomOutput(views, wire);
+      }
     }
-    for (const { input, nearest } of scored.unfed) {
+    for (let u = 0; u < scored.unfed.length; u++) {
+      const { input, nearest } = scored.unfed[u]!;
       if (overridden.unwired.has(input.name)) continue;
       provisions.set(input.name, NO_PROVISION);
       if (input.required) questions.input(name, input.name, (predecessors.get(name) ?? []).length, nearest);
     }
-    for (const port of overridden.unwired) {
-      const input = iface.inputs.find((i) => i.name === port);
-      if (input?.required) questions.input(name, port, -1, null);
+    if (overridden.unwired.size > 0) {
+      for (const port of overridden.unwired) {
+        const input = iface.inputs.find((i) => i.name === port);
+        if (input?.required) questions.input(name, port, -1, null);
+      }
     }
     inputs.set(
       name,

@@ -7,7 +7,10 @@
 
 /** Append every item of `items` to `target`, in order; returns `target`. */
 export function appendAll<T>(target: T[], items: Iterable<T>): T[] {
-  for (const item of items) target.push(item);
+  if (Array.isArray(items)) {
+    // Indexed: unoptimised code makes an iterator result per item of a for-of loop.
+    for (let i = 0; i < items.length; i++) target.push(items[i] as T);
+  } else for (const item of items) target.push(item);
   return target;
 }
 
