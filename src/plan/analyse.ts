@@ -235,8 +235,10 @@ function interfacePhantom(iface: StepInterface): EarlyPhantom | null {
   return first ? { reason: first.reason, detail: found.map((f) => f.detail).join("; ") } : null;
 }
 
+const ENTRY_POINT_FIELDS = ["processing_entry_point", "training_entry_point"] as const;
+
 function configEntryPoint(config: Readonly<Record<string, unknown>> | undefined): string | null {
-  for (const field of ["processing_entry_point", "training_entry_point"]) {
+  for (const field of ENTRY_POINT_FIELDS) {
     const value = config?.[field];
     if (typeof value === "string" && value.length > 0) return value;
   }

@@ -43,6 +43,11 @@ export function codeDirPath(sourceDir: string, containerPath: string, binding: P
 
 /** Whether an input is read from the script's own code dir in the container. */
 export function inCodeDir(containerPath: string | null, binding: PortBinding): boolean {
-  const under = (p: string | null) => p !== null && (p === CODE_ROOT || p.startsWith(`${CODE_ROOT}/`));
-  return under(containerPath) || (binding.rule === "script-main" && under(binding.mainPath));
+  return underCodeRoot(containerPath) || (binding.rule === "script-main" && underCodeRoot(binding.mainPath));
+}
+
+const CODE_ROOT_DIR = `${CODE_ROOT}/`;
+
+function underCodeRoot(p: string | null): boolean {
+  return p !== null && (p === CODE_ROOT || p.startsWith(CODE_ROOT_DIR));
 }
