@@ -10,7 +10,9 @@ into what a fresh ``python __main__.py run job.json`` would be:
 - stdin from /dev/null and none of the server's file descriptors (listening socket, other
   jobs' connections, the engine's pipe);
 - fresh random state for numpy, whose global generator would otherwise be the server's copy
-  (``random`` reseeds itself after a fork).
+  (``random`` reseeds itself after a fork);
+- a child subreaper with run mode's SIGTERM handler (``strays.become_subreaper``, the one step
+  of run mode's set-up that does not depend on the job).
 
 Then it waits for its job (``serve_protocol.receive_job``) and, for that job:
 
@@ -22,14 +24,16 @@ Then it waits for its job (``serve_protocol.receive_job``) and, for that job:
 and runs ``run.run_file``, the code path of ``run`` mode.
 """
 
+import _io
 import atexit
 import gc
-import io
+import json
 import os
+import select
 import signal
 import sys
 
-from dagtest_runner import run, strays
+from dagtest_runner import run, strays, trace
 from dagtest_runner.serve_protocol import receive_job
 
 
@@ -41,6 +45,34 @@ def spare(sock, server_fds, restore_signals, preloaded_tops):
     restore_signals: ``{signum: handler}`` as they were before the server changed them.
     preloaded_tops: top-level names of the modules the preload imported.
     """
+    _become_fresh(server_fds, restore_signals)
+    job = receive_job(sock)
+    if job is None:  # the server is gone
+        os._exit(0)
+    request, (stdout, stderr, control) = job
+    report = _Report(sock, control, os.path.basename(os.path.dirname(request["jobFile"])))
+    trace.configure(request["env"].get("DAGTEST_TRACE_TIMINGS"))
+    trace.mark(report.node, "child:job-received")
+    for fd, stream in ((1, stdout), (2, stderr)):
+        os.dup2(stream, fd)
+        os.close(stream)
+        # Blocking like a pipe: the server read the request header without blocking, and that
+        # flag belongs to the socket, which this descriptor shares.
+        os.set_blocking(fd, True)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    try:
+        os.chdir(request["cwd"])
+    except OSError:
+        pass  # run.setup changes to workDir again and reports a missing one as a setup failure
+    _drop_shadowed(request.get("sourceDir"), preloaded_tops)
+    trace.mark(report.node, "child:env-replaced")
+    report.running()
+    _exit(run.run_file(request["jobFile"]), report)
+
+
+def _become_fresh(server_fds, restore_signals):
+    """Everything that does not depend on the job, done before it arrives (see the module doc)."""
     os.setsid()
     signal.set_wakeup_fd(-1)
     for signum, handler in restore_signals.items():
@@ -56,29 +88,65 @@ def spare(sock, server_fds, restore_signals, preloaded_tops):
     os.dup2(null, 0)
     os.close(null)
     _reseed()
-    job = receive_job(sock)
-    if job is None:  # the server is gone
-        os._exit(0)
-    request, (stdout, stderr) = job
-    for fd, stream in ((1, stdout), (2, stderr)):
-        os.dup2(stream, fd)
-        os.close(stream)
-        # Blocking like a pipe: the server read the request header without blocking, and that
-        # flag belongs to the socket, which this descriptor shares.
-        os.set_blocking(fd, True)
-    os.environ.clear()
-    os.environ.update(request["env"])
-    try:
-        os.chdir(request["cwd"])
-    except OSError:
-        pass  # run.setup changes to workDir again and reports a missing one as a setup failure
-    _drop_shadowed(request.get("sourceDir"), preloaded_tops)
-    sock.sendall(b"running\n")
-    strays.die_with_parent[0] = False  # the server's death is the engine's to handle (retry cold)
-    _exit(run.run_file(request["jobFile"]), sock)
+    # Run mode's one job-independent step: the child subreaper (its set-up finds it done). The
+    # server's death is the engine's to handle (retry cold), so no death signal with it.
+    strays.die_with_parent[0] = False
+    strays.become_subreaper()
 
 
-def _exit(code, sock):
+class _Report:
+    """How the child says where it is: to the engine directly, on the job's control connection
+    (a copy of the server's, passed with the job), and to the server on the socketpair.
+
+    Directly, because the server's loop may be busy (forking the next spare) just when a short
+    job ends: the engine hears ``running`` and ``exit`` without waiting for it. The server hears
+    them too, to fork a spare and to know that the exit was told (else it tells it when it reaps).
+    """
+
+    def __init__(self, sock, control, node):
+        self.sock = sock
+        self.control = control
+        self.node = node
+        os.set_inheritable(control, False)
+        # A process the script forks (multiprocessing) must not hold the engine's connection.
+        os.register_at_fork(after_in_child=self._close_control)
+
+    def running(self):
+        self._tell_engine({"event": "running", "pid": os.getpid()})
+        self.sock.sendall(b"running\n")
+
+    def exiting(self, code):
+        """The last word: to the engine first, so the server never thinks it was told in vain."""
+        self._tell_engine({"event": "exit", "pid": os.getpid(), "code": code, "signal": None})
+        self._close_control()
+        try:
+            self.sock.sendall(b"exiting %d\n" % code)
+        except OSError:
+            pass
+
+    def _tell_engine(self, event):
+        if self.control is None:
+            return
+        data = (json.dumps(event, separators=(",", ":")) + "\n").encode()
+        try:
+            while data:
+                try:
+                    data = data[os.write(self.control, data):]
+                except BlockingIOError:  # the descriptor is the server's non-blocking socket
+                    select.select([], [self.control], [], 1.0)
+        except OSError:
+            pass  # the engine closed the connection: it wants no more reports
+
+    def _close_control(self):
+        if self.control is not None:
+            try:
+                os.close(self.control)
+            except OSError:
+                pass
+            self.control = None
+
+
+def _exit(code, report):
     """Leave as the interpreter would, minus the teardown of the preloaded modules.
 
     A normal exit would tear down every module the server imported, touching (and so copying)
@@ -87,25 +155,29 @@ def _exit(code, sock):
     multiprocessing's cleanup) run, and files it left open are flushed. Not kept: ``__del__`` of
     the script's own objects still alive at exit.
 
-    Then the job's streams are closed and the server is told the exit code, before the kernel
-    takes the address space apart (a few ms for a large server): the job is over by then.
+    Then the job's streams are closed and the engine and the server are told the exit code,
+    before the kernel takes the address space apart (a few ms for a large server): the job is
+    over by then.
     """
+    trace.mark(report.node, "child:run-file-returned")
     atexit._run_exitfuncs()
+    trace.mark(report.node, "child:atexit-done")
     for obj in gc.get_objects():  # only objects made after the fork: the server's are frozen
-        if isinstance(obj, io.IOBase):
+        # The C base of every io class (io.IOBase included): a plain subclass check, where the
+        # io.IOBase ABC would add each new type to its caches.
+        if isinstance(obj, _io._IOBase):
             try:
                 if not obj.closed and obj.writable():
                     obj.flush()
             except Exception:
                 pass
     run._flush_streams()
+    trace.mark(report.node, "child:files-flushed")
     null = os.open(os.devnull, os.O_WRONLY)
     for fd in (1, 2):
         os.dup2(null, fd)
-    try:
-        sock.sendall(b"exiting %d\n" % code)
-    except OSError:
-        pass
+    report.exiting(code)
+    trace.mark(report.node, "child:exiting-sent")
     os._exit(code)
 
 

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 
-from dagtest_runner import fork_child
+from dagtest_runner import fork_child, trace
 from dagtest_runner.protocol import BadRequest
 from dagtest_runner.serve_protocol import exit_status, parse_engine_request, recv_some, send_event, send_job
 
@@ -48,6 +48,7 @@ class _Child:
         self.received = b""
         self.control = None  # the engine's control connection, once the child has a job
         self.reported = False  # its exit was reported (from its "exiting" line, before the reap)
+        self.node = "-"  # the node of its job, for the timing trace
 
 
 class Server:
@@ -197,22 +198,27 @@ class Server:
             child.control = None
 
     def _dispatch(self, control, request, streams):
+        node = os.path.basename(os.path.dirname(request["jobFile"]))
+        trace.mark(node, "server:dispatch", "server")
         for _ in range(3):  # a spare that died unseen refuses the job: take the next one
             pid = self.spares.pop(0) if self.spares else self._fork(control)
-            if pid is None:
+            if pid is None:  # the fork failed, and said why on the control connection
                 break
             try:
-                send_job(self.children[pid].sock, request, [stream.fileno() for stream in streams])
+                send_job(self.children[pid].sock, request, [conn.fileno() for conn in (*streams, control)])
             except OSError:
                 continue
+            for conn in streams:  # the child's now: the engine sees them close when it exits
+                conn.close()
             self.children[pid].control = control
+            self.children[pid].node = node
             self.selector.register(control, selectors.EVENT_READ, lambda conn: self._lost(pid))
             send_event(control, {"event": "forked", "pid": pid})
-            break
+            trace.mark(node, "server:job-sent", "server")
+            return
         else:
             send_event(control, {"event": "error", "message": "no forked child would take the job"})
-            pid = None
-        for conn in streams if pid is not None else (*streams, control):
+        for conn in (*streams, control):
             conn.close()
 
     def _replenish_soon(self, delay):
@@ -223,10 +229,12 @@ class Server:
     def _replenish(self):
         self.replenish_at = None
         while len(self.spares) < SPARES:
+            trace.mark("-", "server:fork", "server")
             pid = self._fork(None)
             if pid is None:
                 return
             self.spares.append(pid)
+            trace.mark("-", "server:forked", "server")
 
     def _fork(self, control):
         """Fork a child that waits for a job; its pid, or None (reported on ``control``)."""
@@ -264,12 +272,13 @@ class Server:
         child.received += data
         while b"\n" in child.received:
             line, _, child.received = child.received.partition(b"\n")
+            # The child told the engine itself (on its copy of the control connection).
             if line == b"running":
-                send_event(child.control, {"event": "running", "pid": pid})
+                trace.mark(child.node, "server:child-running", "server")
                 self._replenish_soon(REPLENISH_DELAY_S)
             elif line.startswith(b"exiting ") and not child.reported:
+                trace.mark(child.node, "server:child-exiting", "server")
                 child.reported = True
-                send_event(child.control, {"event": "exit", "pid": pid, "code": int(line[8:]), "signal": None})
                 self._drop(child.control)
                 child.control = None
                 self._replenish_soon(0)

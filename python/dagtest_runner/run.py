@@ -35,7 +35,7 @@ try:
 except ImportError:  # not POSIX: no memory limit
     resource = None
 
-from dagtest_runner import container_paths
+from dagtest_runner import container_paths, trace
 from dagtest_runner.guards import GuardEvents, install_pip_guard, notice
 from dagtest_runner.outcome import build_outcome, describe_error, exit_status, write_outcome
 from dagtest_runner.protocol import BadRequest, fail, parse_request, string_list
@@ -69,9 +69,13 @@ def run_file(job_file):
         job = load_job(job_file)
     except BadRequest as exc:
         return fail(WHO, "bad job %s: %s" % (job_file, exc))
+    trace.mark(job["node"], "run:job-loaded")
     outcome = run_job(job)
+    trace.mark(job["node"], "run:main-returned")
     _end_strays(outcome)
+    trace.mark(job["node"], "run:strays-ended")
     written = write_outcome(job["resultFile"], outcome)
+    trace.mark(job["node"], "run:outcome-written")
     return _finish(0 if written and outcome["status"] == "passed" else 1)
 
 
@@ -143,6 +147,7 @@ def run_job(job):
         return build_outcome(job["node"], events, 0.0, _describe(exc, "setup", job))
     error = None
     phase = "import"
+    trace.mark(job["node"], "run:set-up")
     started = time.perf_counter()
     try:
         module = import_script(job["script"], name)

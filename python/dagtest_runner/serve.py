@@ -14,12 +14,15 @@ A job takes three connections, each starting with one JSON line (``ServeRunReque
 "cwd", "sourceDir"}`` on the control connection, and ``{"kind": "stream", "id", "stream":
 "stdout"|"stderr"}`` on two more, which become the child's fds 1 and 2: the engine reads the
 job's output straight from them, so it bounds the logs exactly as for a cold process. Once all
-three are in, the server hands the job to a forked child and answers on the control connection,
-one JSON line each: ``{"event": "forked", "pid"}`` at once, ``{"event": "running", "pid"}`` when
-the child is set up for the job (the engine's start deadline waits for it), ``{"event": "exit",
-"pid", "code", "signal"}`` when the child has finished (its last act before ``os._exit``, or
-its reaping when it died otherwise); or ``{"event": "error", "message"}``. The server's loop is
-in ``fork_server.py``, the child's side in ``fork_child.py``.
+three are in, the server hands the job (and a copy of the control connection) to a forked child.
+The engine then reads one JSON line per step on the control connection: ``{"event": "forked",
+"pid"}`` from the server at once; ``{"event": "running", "pid"}`` from the child when it is set
+up for the job (the engine's start deadline waits for it), and ``{"event": "exit", "pid",
+"code", "signal"}`` when it has finished (its last act before ``os._exit``), written by the
+child itself so that a server busy forking never delays them (so ``running`` may come before
+``forked``); the server writes the ``exit`` when it reaps a child that died another way, and
+``{"event": "error", "message"}`` when it cannot take the job. The server's loop is in
+``fork_server.py``, the child's side in ``fork_child.py``.
 
 The server runs no user code, starts no thread and never lets a child's fault reach it: a child
 is another process from the fork on. It exits, killing the process groups of its live
@@ -40,6 +43,7 @@ import sys
 import threading
 import time
 
+from dagtest_runner import strays
 from dagtest_runner.fork_server import Server
 from dagtest_runner.preload import preload
 from dagtest_runner.protocol import PROTOCOL_VERSION, BadRequest, fail, parse_request, string_list
@@ -87,6 +91,8 @@ def main(argv):
         return EXIT_REFUSED
     # Objects that exist now are never freed by a child: keep the collector off their pages, so
     # that copy-on-write shares them instead of copying them into every child.
+    if sys.platform.startswith("linux"):
+        strays.load_libc()  # every child needs prctl: loaded once, here
     gc.collect()
     gc.freeze()
     work = server.serve()

@@ -3,9 +3,10 @@ between the server and its children (``ServeRunRequest``/``ServeEvent`` in
 ``src/model/protocol.ts``; the child side in ``fork_child.py``).
 
 Server to child, on the socketpair each child gets at fork: one job, as a 4-byte big-endian
-length and the JSON request, with the job's stdout and stderr sockets attached (SCM_RIGHTS).
-Child to server: one line per step, ``running`` when the job is about to run, ``exiting <code>``
-right before ``os._exit``.
+length and the JSON request, with the job's stdout, stderr and control sockets attached
+(SCM_RIGHTS). Child to server: one line per step, ``running`` when the job is about to run,
+``exiting <code>`` right before ``os._exit``. The child tells the engine the same two steps
+itself, as ``ServeEvent`` lines on the control connection (``fork_child._Report``).
 """
 
 import array
@@ -82,7 +83,8 @@ def exit_status(status):
 
 
 def send_job(sock, request, fds):
-    """Hand a job and its two stream descriptors to a child (blocking; the child reads it)."""
+    """Hand a job and its stdout, stderr and control descriptors to a child (blocking; the child
+    reads it)."""
     payload = json.dumps(request).encode()
     data = _LENGTH.pack(len(payload)) + payload
     sock.setblocking(True)
@@ -94,14 +96,18 @@ def send_job(sock, request, fds):
         sock.setblocking(False)
 
 
+JOB_FDS = 3
+
+
 def receive_job(sock):
-    """In a child: wait for the job; (request, [stdout fd, stderr fd]), or None if the server went."""
+    """In a child: wait for the job; (request, [stdout, stderr, control fds]), or None if the
+    server went."""
     fds = array.array("i")
-    data, ancillary, _, _ = sock.recvmsg(65536, socket.CMSG_SPACE(2 * fds.itemsize))
+    data, ancillary, _, _ = sock.recvmsg(65536, socket.CMSG_SPACE(JOB_FDS * fds.itemsize))
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
             fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-    if len(data) < _LENGTH.size or len(fds) != 2:
+    if len(data) < _LENGTH.size or len(fds) != JOB_FDS:
         return None
     size = _LENGTH.unpack_from(data)[0]
     while len(data) < _LENGTH.size + size:

@@ -25,15 +25,37 @@ PR_SET_CHILD_SUBREAPER = 36
 _HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
 
 _runner_pid = [None]
+_adopting = [False]  # what become_subreaper answered in the runner's process
+_libc = []  # libc through ctypes, loaded once (the fork server loads it before it forks)
 PR_SET_PDEATHSIG = 1
 # A cold runner's parent is dagtest itself: when it dies, so does the node. A child of the warm
 # fork server is stopped by dagtest through the server instead (fork_child turns this off).
 die_with_parent = [True]
 
 
+def load_libc():
+    """libc for prctl, loaded once: a fork server calls it so that its children need not."""
+    if not _libc:
+        libc = ctypes.CDLL(None, use_errno=True)
+        getattr(libc, "prctl", None)  # looked up once; ctypes keeps the function on the object
+        _libc.append(libc)
+    return _libc[0]
+
+
 def become_subreaper():
-    """Adopt orphaned descendants, and stop them when the engine stops the node. False off Linux."""
+    """Adopt orphaned descendants, and stop them when the engine stops the node. False off Linux.
+
+    Once per process: a forked child of the server calls it before its job arrives, then run
+    mode's set-up finds it done.
+    """
+    if _runner_pid[0] == os.getpid():
+        return _adopting[0]
     _runner_pid[0] = os.getpid()
+    _adopting[0] = _become_subreaper()
+    return _adopting[0]
+
+
+def _become_subreaper():
     signal.signal(signal.SIGTERM, _on_stop)
     os.register_at_fork(after_in_child=_forget_in_child)
     if not sys.platform.startswith("linux"):
@@ -42,7 +64,7 @@ def become_subreaper():
     if quit_signal is not None:
         signal.signal(quit_signal, _on_quit)
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = load_libc()
         adopted = libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
         # When dagtest dies (kill -9 included) this process gets the quit signal: the script's
         # descendants are stopped and the runner exits, so nothing outlives dagtest, in cold mode
@@ -99,6 +121,8 @@ def end_descendants(deadline_s=2.0):
     Rounds, because a process can fork while its parent is being killed; a killed process's
     children are re-parented here and show up in the next round.
     """
+    if not _has_children():
+        return []  # the usual case: not even the scan of /proc (a few ms on a busy machine)
     killed = {}
     me = os.getpid()
     give_up = time.monotonic() + deadline_s
@@ -131,6 +155,20 @@ def describe(killed):
 
 def _is_helper(command):
     return any(helper in command for helper in _HELPERS)
+
+
+def _has_children():
+    """False only when this process has no child at all, live or zombie (reaping one if there is).
+
+    Then it has no descendant either: a subreaper adopts the children of every descendant that
+    exits, so any live descendant is a child or below one. (Without the subreaper flag, an orphan
+    goes to init and is not in this process's tree, for the scan of /proc either.)
+    """
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def _reap():

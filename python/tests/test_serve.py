@@ -8,6 +8,8 @@ child's crash, and exiting when the engine goes away.
 
 import json
 import os
+import signal
+import socket
 import textwrap
 import time
 from pathlib import Path
@@ -153,7 +155,9 @@ def test_child_is_a_fresh_process_of_its_own(tmp_path):
                 }
                 open(os.path.join(output_paths["out"], "facts.json"), "w").write(json.dumps(facts))
         """)
-        assert [e["event"] for e in done.events] == ["forked", "running", "exit"]
+        # `running` and `exit` are the child's own words, `forked` the server's: either may be first.
+        events = [e["event"] for e in done.events]
+        assert sorted(events[:2]) == ["forked", "running"] and events[2:] == ["exit"], events
         assert done.returncode == 0 and done.result["status"] == "passed", done.stderr
         facts = json.loads((tmp_path / "out" / "facts.json").read_text())
         # Replaced, not merged: no SERVER_ONLY; PYTHONDONTWRITEBYTECODE is the runner's own (run.py).
@@ -161,9 +165,10 @@ def test_child_is_a_fresh_process_of_its_own(tmp_path):
         assert facts["stdin"] == ""
         assert facts["cwd"] == str(tmp_path / "work")
         assert facts["group"] and facts["session"]
-        # 0-2, the child's own channel to the server (close-on-exec), the listdir's own fd:
-        # nothing of the server's (its listening socket, other jobs, the engine's pipe).
-        assert facts["fds"][:3] == [0, 1, 2] and len(facts["fds"]) <= 5, facts["fds"]
+        # 0-2, the child's own channel to the server and its copy of the job's control connection
+        # (both close-on-exec), the listdir's own fd: nothing of the server's (its listening
+        # socket, other jobs, the engine's pipe).
+        assert facts["fds"][:3] == [0, 1, 2] and len(facts["fds"]) <= 6, facts["fds"]
     finally:
         client.close()
 
@@ -179,6 +184,48 @@ def test_a_sibling_module_shadows_a_preloaded_module_of_the_same_name(tmp_path):
                 assert shadowed.WHO == "sibling", shadowed.WHO
         """)
         assert done.result["status"] == "passed", done.result
+    finally:
+        client.close()
+
+
+def test_the_child_tells_the_engine_itself_even_while_the_server_is_busy(tmp_path):
+    # A server busy forking the next spare must not delay a job's end: the child writes its
+    # `running` and `exit` on its own copy of the control connection. Here the server is
+    # stopped outright once it has handed the job over.
+    client = server(tmp_path)
+    try:
+        job_file, env, paths = job_for(tmp_path, """
+            def main(input_paths, output_paths, environ_vars, job_args):
+                print("done")
+        """)
+        conns = {}
+        for name, header in (
+            ("control", {"kind": "run", "jobFile": str(job_file), "env": env, "cwd": str(paths["work"]),
+                         "sourceDir": str(paths["src"])}),
+            ("stdout", {"kind": "stream", "stream": "stdout"}),
+            ("stderr", {"kind": "stream", "stream": "stderr"}),
+        ):
+            conns[name] = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            conns[name].settimeout(30)
+            conns[name].connect(client.socket_path)
+            conns[name].sendall((json.dumps(dict(header, protocolVersion=1, id="busy")) + "\n").encode())
+        lines = conns["control"].makefile("r")
+        events = [json.loads(lines.readline())]
+        if events[0]["event"] != "forked":  # the child's `running` may come first
+            events.append(json.loads(lines.readline()))
+        os.kill(client.proc.pid, signal.SIGSTOP)
+        try:
+            while events[-1]["event"] != "exit":
+                events.append(json.loads(lines.readline()))
+            stdout = b"".join(iter(lambda: conns["stdout"].recv(65536), b""))
+        finally:
+            os.kill(client.proc.pid, signal.SIGCONT)
+        assert sorted(e["event"] for e in events) == ["exit", "forked", "running"], events
+        assert events[-1]["code"] == 0 and events[-1]["signal"] is None
+        assert stdout == b"done\n"
+        assert json.loads((tmp_path / "result.json").read_text())["status"] == "passed"
+        for conn in conns.values():
+            conn.close()
     finally:
         client.close()
 

@@ -7,6 +7,7 @@ import type { Executor } from "../exec/types.js";
 import type { Plan } from "../model/plan.js";
 import type { ReporterBus } from "./bus.js";
 import type { CacheStep } from "./cache-step.js";
+import type { Chores } from "./chores.js";
 import type { RunRecord } from "./record.js";
 import type { SnapshotBook } from "./snapshots.js";
 import type { NodeCheck } from "./stages/verify.js";
@@ -28,4 +29,6 @@ export interface RunContext {
   readonly checks: readonly NodeCheck[];
   /** This run's snapshots (also checked on nodes restored from the cache); null when off. */
   readonly snapshots: SnapshotBook | null;
+  /** Clean-ups left to finish before the run ends (a node's private input copies). */
+  readonly chores: Chores;
 }

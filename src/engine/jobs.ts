@@ -9,6 +9,7 @@ import path from "node:path";
 import { type NodePaths, nodePaths } from "../model/layout.js";
 import type { Plan, PlanNode, PortRef, ScriptNode } from "../model/plan.js";
 import { PROTOCOL_VERSION, type StepJob } from "../model/protocol.js";
+import { traceMark } from "../util/trace-timings.js";
 import { containerMap } from "./container-map.js";
 import { privateView } from "./private-view.js";
 
@@ -34,7 +35,9 @@ export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Prepar
   const paths = nodePaths(runDir, node.name);
   for (const dir of [paths.outputs, paths.work, paths.tmp, path.dirname(paths.stdout)])
     mkdirSync(dir, { recursive: true });
+  traceMark(node.name, "prepare:dirs");
   const { inputPaths, inputFolders, dataInputs, inputSources } = bindInputs(plan, node, runDir, paths);
+  traceMark(node.name, "prepare:inputs-copied");
   const { outputPaths, outputFolders } = bindOutputs(node, paths);
   // Keys the script reads under another name than its interface declares (see plan portAliases).
   for (const [key, port] of Object.entries(node.portAliases.inputs))

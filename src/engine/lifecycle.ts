@@ -9,10 +9,11 @@ import { nodePaths } from "../model/layout.js";
 import type { ScriptNode } from "../model/plan.js";
 import type { InternalError, ScriptResult } from "../model/run.js";
 import type { NodeVerdict } from "../scheduler/scheduler.js";
+import { traceMark } from "../util/trace-timings.js";
 import { snapshotResult } from "./checks/snapshot.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
-import { dropPrivateViews, InputCopyError } from "./private-view.js";
+import { dropPrivateViews, dropPrivateViewsLater, InputCopyError } from "./private-view.js";
 import { notRun } from "./results.js";
 import { execute } from "./stages/execute.js";
 import { prepare } from "./stages/prepare.js";
@@ -70,17 +71,28 @@ async function throughStages(
     return "failed";
   }
   ctx.record.started(node.name);
+  traceMark(node.name, "engine:node-start");
   ctx.bus.emit({ type: "nodeStart", node: node.name, running });
   const prepared = prepare(ctx, node);
   const verify = armChecks(ctx.checks, prepared);
+  traceMark(node.name, "engine:checks-armed");
   at.stage = "execute";
   const exec = await execute(ctx, prepared);
+  traceMark(node.name, "engine:executed");
   at.stage = "verify";
   const { result, flows } = await verify(exec);
+  traceMark(node.name, "engine:verified");
   // The views are only lent while the node runs; a modified one is kept as evidence.
-  if (result.reason !== "input-modified") dropPrivateViews(prepared.paths.inputs);
+  if (result.reason !== "input-modified")
+    ctx.chores.add(
+      node.name,
+      "removing its private input copies",
+      dropPrivateViewsLater(prepared.paths.inputs),
+    );
+  traceMark(node.name, "engine:views-dropped");
   at.stage = "store";
   store(ctx, { ...result, ranBecause: restored.ranBecause }, flows, node);
+  traceMark(node.name, "engine:stored");
   return verdictOf(result);
 }
 

@@ -6,6 +6,7 @@
  * where the file system has them, plain copies otherwise (util/clone-tree.ts), never hard links.
  */
 import { existsSync, rmSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { cloneTree } from "../util/clone-tree.js";
 
@@ -38,4 +39,12 @@ export class InputCopyError extends Error {
 /** Remove a node's views once it is verified: the disk they take is only lent while it runs. */
 export function dropPrivateViews(inputsDir: string): void {
   rmSync(inputsDir, { recursive: true, force: true });
+}
+
+/**
+ * The same, off the node's path: removing files is slow on a busy disk (several ms for one
+ * small file here), and nothing of the run waits for it but its end (see Chores).
+ */
+export function dropPrivateViewsLater(inputsDir: string): Promise<void> {
+  return rm(inputsDir, { recursive: true, force: true });
 }

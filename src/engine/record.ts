@@ -2,7 +2,8 @@
  * The run record, `run.json`: the plan and every result so far, rewritten atomically after each
  * node, so a killed run loses nothing that finished.
  */
-import { writeRunRecord } from "../model/layout.js";
+import { renameSync, writeFileSync } from "node:fs";
+import { runRecordFile } from "../model/layout.js";
 import type { Plan } from "../model/plan.js";
 import { type DataFlowResult, RUN_RECORD_VERSION, type RunResult, type ScriptResult } from "../model/run.js";
 import { notRun } from "./results.js";
@@ -17,6 +18,8 @@ export class RunRecord {
   readonly executionOrder: string[] = [];
   readonly errors: string[] = [];
   #started = performance.now();
+  /** The plan as run.json holds it, serialized once: it does not change during a run. */
+  #planText: string | null = null;
   interrupted = false;
 
   /** Set while the run is open: if dagtest quits mid-run (a second Ctrl-C), the record stays true. */
@@ -101,8 +104,20 @@ export class RunRecord {
     };
   }
 
-  /** Atomic: a reader never sees half a file, a crash never leaves one. */
+  /**
+   * Atomic: a reader never sees half a file, a crash never leaves one. The text is
+   * `JSON.stringify({plan, result}, null, 2)`, with the plan's part serialized only once.
+   */
   save(): void {
-    writeRunRecord(this.runDir, { plan: this.#plan, result: this.result() });
+    this.#planText ??= nested(JSON.stringify(this.#plan, null, 2));
+    const text = `{\n  "plan": ${this.#planText},\n  "result": ${nested(JSON.stringify(this.result(), null, 2))}\n}`;
+    const file = runRecordFile(this.runDir);
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
   }
+}
+
+/** A value's indented JSON as it reads one level down (JSON strings hold no raw newline). */
+function nested(json: string): string {
+  return json.replaceAll("\n", "\n  ");
 }

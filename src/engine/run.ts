@@ -20,6 +20,7 @@ import { ReporterBus } from "./bus.js";
 import { CacheStep } from "./cache-step.js";
 import { modelCheck } from "./checks/model.js";
 import { snapshotCheck } from "./checks/snapshot.js";
+import { Chores } from "./chores.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
 import { expectedEnv, isScript } from "./jobs.js";
@@ -82,6 +83,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
     skip: (name, why, blamed) => skipNode(ctx, name, why, blamed),
     crashed: (name, error) => crashedNode(ctx, name, error),
   });
+  await ctx.chores.done();
   ctx.record.interrupted = outcome.stopped;
   ctx.record.save();
   ctx.record.close();
@@ -154,6 +156,7 @@ function openRun(
         ...(snapshots ? [snapshotCheck(snapshots)] : []),
       ]),
     snapshots,
+    chores: new Chores(bus),
   };
   return { ctx, scripts, priority };
 }

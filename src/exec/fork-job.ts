@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { createInterface } from "node:readline";
 import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest } from "../model/protocol.js";
+import { traceMark } from "../util/trace-timings.js";
 import { openLogs } from "./bounded-log.js";
 import { KILL_GRACE_MS, readOutcome, STRAY_PIPE_GRACE_MS } from "./cold.js";
 import type { WarmServer } from "./fork-server.js";
@@ -76,6 +77,7 @@ class ForkJob {
     this.#deadline = setTimeout(() => this.#missedStart(startDeadlineMs), startDeadlineMs);
     this.#streams = (["stdout", "stderr"] as const).map((name) => this.#openStream(name));
     this.#control = this.#openControl();
+    traceMark(this.#request.job.node, "fork:requested");
     this.#unsubscribe = this.#server.onExit((why) =>
       this.#fail(`the fork server ${why} while the node ran`, "server"),
     );
@@ -110,16 +112,25 @@ class ForkJob {
   }
 
   #onEvent(event: ServeEvent | null): void {
-    if (event?.event === "forked") {
-      this.#pid = event.pid;
-      trackGroup(event.pid);
-      if (this.#stopRequested()) this.#stop();
-    } else if (event?.event === "running") {
+    traceMark(this.#request.job.node, `fork:event-${event?.event ?? "?"}`);
+    // Ended already: a late `forked` (the server's, after the child's own `exit`) or a second `exit`.
+    if (this.#exit || this.#failure || this.#settled) return;
+    if (event?.event === "forked") this.#forked(event.pid);
+    else if (event?.event === "running") {
+      this.#forked(event.pid); // the child's own word may come before the server's `forked`
       this.#running = true;
       clearTimeout(this.#deadline);
     } else if (event?.event === "exit") this.#exited({ code: event.code, signal: event.signal });
     else if (event?.event === "error")
       this.#fail(`the fork server refused the job: ${event.message}`, "server");
+  }
+
+  /** The child's pid (its process group) is known: track it, and stop it if asked to already. */
+  #forked(pid: number): void {
+    if (this.#pid !== null) return;
+    this.#pid = pid;
+    trackGroup(pid);
+    if (this.#stopRequested()) this.#stop();
   }
 
   #exited(exit: Exit): void {
@@ -194,6 +205,7 @@ class ForkJob {
   #finish(): void {
     if (this.#settled || this.#openStreams > 0 || !(this.#exit || this.#failure)) return;
     this.#settled = true;
+    traceMark(this.#request.job.node, "fork:streams-closed");
     this.#limits?.dispose();
     clearTimeout(this.#deadline);
     clearTimeout(this.#killTimer);
@@ -208,8 +220,10 @@ class ForkJob {
   }
 
   #result(droppedBytes: ExecResult["droppedBytes"]): ExecResult {
+    const outcome = readOutcome(this.#request.job.resultFile);
+    traceMark(this.#request.job.node, "fork:outcome-read");
     return {
-      outcome: readOutcome(this.#request.job.resultFile),
+      outcome,
       exitCode: this.#exit?.code ?? null,
       signal: this.#exit?.signal ?? null,
       timedOut: this.#limits?.timedOut() ?? false,

@@ -142,6 +142,11 @@ export interface ServeStreamRequest {
   readonly token?: string;
 }
 
+/**
+ * What the engine reads on the control connection. `forked` comes from the server; `running`
+ * and `exit` from the child itself (on its copy of the connection), so `running` may come first,
+ * and an `exit` may come twice (the server's, when it reaped a child whose own was just sent).
+ */
 export type ServeEvent =
   /** Sent as soon as a child has the job; the pid is also the child's process group. */
   | { readonly event: "forked"; readonly pid: number }
@@ -149,7 +154,7 @@ export type ServeEvent =
   | { readonly event: "running"; readonly pid: number }
   /**
    * The child is done: its exit code as it calls `os._exit` (its streams already closed), or
-   * its status when reaped if it died another way (a signal, `os._exit` in the script).
+   * its status when the server reaped it if it died another way (a signal, `os._exit` in the script).
    */
   | {
       readonly event: "exit";

@@ -4,7 +4,7 @@
  * mutator is flagged, nothing computed from modified data is cached, and the user's own data
  * (`nodes.<n>.inputs`, a phantom's outputs) is byte-identical after the run. Warm and cold.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
@@ -91,6 +91,10 @@ describe.each([
       expect(produced.trim().split("\n")).toHaveLength(101); // header + 100: the producer's folder is intact
       const count = readFileSync(path.join(first.scriptResults.late!.outputs.count!, "count.txt"), "utf8");
       expect(count).toBe("100");
+      // The copies are gone once the run has ended (removed off the node's path), but the
+      // modified one is kept as evidence.
+      expect(existsSync(path.join(first.runDir, "late", "in"))).toBe(false);
+      expect(existsSync(path.join(first.runDir, "mutator", "in", "data"))).toBe(true);
       // A rerun: the readers of intact data come from the cache, the mutator runs (and fails) again.
       const second = await cachedRun(executor, dir);
       expect(statusOf(second, "prep")).toBe("cached");

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import type { NodePaths } from "../../model/layout.js";
 import type { ScriptNode } from "../../model/plan.js";
 import type { StepJob } from "../../model/protocol.js";
+import { traceMark } from "../../util/trace-timings.js";
 import type { RunContext } from "../context.js";
 import { prepareJob, processEnv } from "../jobs.js";
 
@@ -24,7 +25,9 @@ export interface PreparedNode {
 export function prepare(ctx: Pick<RunContext, "plan" | "runDir">, node: ScriptNode): PreparedNode {
   const startedAt = new Date().toISOString();
   const { job, paths, dataInputs } = prepareJob(ctx.plan, node, ctx.runDir);
+  traceMark(node.name, "prepare:job-laid-out");
   writeFileSync(paths.jobFile, JSON.stringify(job, null, 2));
+  traceMark(node.name, "prepare:job-written");
   const env = processEnv(job, paths, ctx.plan.execution.freshWorkdir);
   return { node, job, paths, dataInputs, env, startedAt };
 }

@@ -5,6 +5,7 @@
  */
 import type { ScriptNode } from "../../model/plan.js";
 import type { DataFlowResult, ScriptResult } from "../../model/run.js";
+import { traceMark } from "../../util/trace-timings.js";
 import type { RunContext } from "../context.js";
 
 export function store(
@@ -14,8 +15,11 @@ export function store(
   ran: ScriptNode | null = null,
 ): void {
   if (ran) ctx.cacheStep.store(ran, result);
+  traceMark(result.node, "store:cached");
   ctx.record.add(result);
+  traceMark(result.node, "store:recorded");
   ctx.bus.emit({ type: "nodeEnd", result });
+  traceMark(result.node, "store:node-end-emitted");
   recordFlows(ctx, flows);
 }
 

@@ -9,6 +9,7 @@ import type { ExecResult } from "../../exec/types.js";
 import type { Plan, PortRef } from "../../model/plan.js";
 import type { DataFlowResult, FrameworkInfo, NodeReason, ScriptResult } from "../../model/run.js";
 import type { SnapshotOutcome } from "../../model/snapshot.js";
+import { traceMark } from "../../util/trace-timings.js";
 import { classify, tailOf, type Verdict } from "../classify.js";
 import { emptyOutputs, hashTree } from "../data-checks.js";
 import { edgeChecks } from "../edges.js";
@@ -124,8 +125,9 @@ export function armChecks(
     const notes: string[] = [];
     const flows: DataFlowResult[] = [];
     const extras: Extras = {};
-    for (const after of armed) {
+    for (const [i, after] of armed.entries()) {
       const found = await after({ prepared, exec, verdict });
+      traceMark(prepared.node.name, `verify:${checks[i]!.name}`);
       if (found.kind === "edge-profile") for (const flow of found.flows) flows.push(flow);
       else if (found.kind === "snapshot" || found.kind === "framework") {
         if (found.kind === "snapshot") extras.snapshot = found.outcome;
