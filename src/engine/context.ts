@@ -8,6 +8,7 @@ import type { Plan } from "../model/plan.js";
 import type { ReporterBus } from "./bus.js";
 import type { CacheStep } from "./cache-step.js";
 import type { Chores } from "./chores.js";
+import type { LayoutAhead } from "./layout-ahead.js";
 import type { RunRecord } from "./record.js";
 import type { SnapshotBook } from "./snapshots.js";
 import type { NodeCheck } from "./stages/verify.js";
@@ -31,4 +32,6 @@ export interface RunContext {
   readonly snapshots: SnapshotBook | null;
   /** Clean-ups left to finish before the run ends (a node's private input copies). */
   readonly chores: Chores;
+  /** The folders of the nodes about to run, made while the node before them runs. */
+  readonly ahead: LayoutAhead;
 }

@@ -44,6 +44,7 @@ export async function runScriptNode(
 function settledWithoutRunning(ctx: RunContext, node: ScriptNode): NodeVerdict | null {
   const why = ctx.blocked.get(node.name);
   if (why) {
+    discardLayout(ctx, node.name);
     store(ctx, notRun(node.name, "failed", "not-ready", why));
     return "failed";
   }
@@ -58,6 +59,7 @@ async function throughStages(
 ): Promise<NodeVerdict> {
   const restored = ctx.cacheStep.tryRestore(node);
   if (restored.result) {
+    discardLayout(ctx, node.name);
     const flows = edgeChecks(ctx.plan, ctx.runDir, node.name, (ref) => ctx.cacheStep.cachedOutput(ref));
     at.stage = "verify";
     const result = await withSnapshot(ctx, restored.result);
@@ -67,17 +69,21 @@ async function throughStages(
   }
   const unrestorable = ctx.cacheStep.materializeInputsOf(node);
   if (unrestorable) {
+    discardLayout(ctx, node.name);
     store(ctx, notRun(node.name, "failed", "not-ready", unrestorable));
     return "failed";
   }
   ctx.record.started(node.name);
   traceMark(node.name, "engine:node-start");
   ctx.bus.emit({ type: "nodeStart", node: node.name, running });
+  await ctx.ahead.ready(node.name);
   const prepared = prepare(ctx, node);
   const verify = armChecks(ctx.checks, prepared);
   traceMark(node.name, "engine:checks-armed");
   at.stage = "execute";
-  const exec = await execute(ctx, prepared);
+  const executing = execute(ctx, prepared);
+  ctx.ahead.layOutAfter(node.name, (next) => readyAfter(ctx, node.name, next));
+  const exec = await executing;
   traceMark(node.name, "engine:executed");
   at.stage = "verify";
   const { result, flows } = await verify(exec);
@@ -94,6 +100,25 @@ async function throughStages(
   store(ctx, { ...result, ranBecause: restored.ranBecause }, flows, node);
   traceMark(node.name, "engine:stored");
   return verdictOf(result);
+}
+
+/**
+ * Whether `next` will start once `node` passes: every other upstream node is done, and nothing
+ * else (the plan, the cache, a partial run) keeps it from running. A wrong guess costs only
+ * folders made and removed again.
+ */
+function readyAfter(ctx: RunContext, node: string, next: ScriptNode): boolean {
+  if (ctx.blocked.has(next.name) || ctx.cacheStep.likelyRestored(next)) return false;
+  return next.upstream.every((up) => {
+    if (up === node) return true;
+    const done = ctx.record.results.get(up);
+    return done?.status === "passed" || done?.status === "cached" || done?.reason === "phantom";
+  });
+}
+
+/** The node will not run: what was laid out for it ahead is removed (before the run ends). */
+export function discardLayout(ctx: Pick<RunContext, "ahead" | "chores">, node: string): void {
+  ctx.chores.add(node, "removing the folders made for it ahead", ctx.ahead.discard(node));
 }
 
 /**

@@ -1,8 +1,12 @@
 /**
  * The run record, `run.json`: the plan and every result so far, rewritten atomically after each
- * node, so a killed run loses nothing that finished.
+ * node, so a killed run loses nothing that finished. The rewrite after a node is written in the
+ * background (a node's end does not wait for the disk; results that end meanwhile go into the
+ * next write); the first and the last are written at once, and so is the record of a dagtest
+ * that quits mid-run.
  */
-import { renameSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { runRecordFile } from "../model/layout.js";
 import type { Plan } from "../model/plan.js";
 import { type DataFlowResult, RUN_RECORD_VERSION, type RunResult, type ScriptResult } from "../model/run.js";
@@ -20,6 +24,12 @@ export class RunRecord {
   #started = performance.now();
   /** The plan as run.json holds it, serialized once: it does not change during a run. */
   #planText: string | null = null;
+  /** The background write in flight, if any; `#again`: results came in since it started. */
+  #writing: Promise<void> | null = null;
+  #again = false;
+  #writingTo: string | null = null;
+  /** Counts the texts made: a background write whose text is no longer the newest is dropped. */
+  #generation = 0;
   interrupted = false;
 
   /** Set while the run is open: if dagtest quits mid-run (a second Ctrl-C), the record stays true. */
@@ -53,6 +63,7 @@ export class RunRecord {
     }
     try {
       this.save();
+      if (this.#writingTo) rmSync(this.#writingTo, { force: true }); // a background write cut short
     } catch {
       // Exiting: nothing left to tell; the last save before this one stays on disk.
     }
@@ -67,7 +78,44 @@ export class RunRecord {
     if (result.status === "failed") this.errors.push(`${result.node}: ${result.message}`);
     // Saved when a script really ran: phantoms, skips and cache hits cost nothing to redo, and
     // the record is saved once more when the run ends (and once before the first node starts).
-    if (result.startedAt !== null) this.save();
+    if (result.startedAt !== null) this.saveSoon();
+  }
+
+  /** Rewrite run.json in the background (see the module doc). */
+  saveSoon(): void {
+    if (this.#writing) {
+      this.#again = true;
+      return;
+    }
+    this.#writing = this.#writeInBackground().finally(() => {
+      this.#writing = null;
+    });
+  }
+
+  /** Wait for the background writes (then `save` writes the last record). */
+  async flush(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  async #writeInBackground(): Promise<void> {
+    do {
+      this.#again = false;
+      const generation = ++this.#generation;
+      const file = runRecordFile(this.runDir);
+      const tmp = `${file}.${generation}.tmp`;
+      this.#writingTo = tmp;
+      try {
+        await writeFile(tmp, this.#text());
+        // Renamed here, on the main thread: never in between a `save` and its rename. A text
+        // older than the last one made (by `save`) is dropped.
+        if (generation === this.#generation) renameSync(tmp, file);
+        else rmSync(tmp, { force: true });
+      } catch {
+        rmSync(tmp, { force: true });
+        // The disk refused: the last record stays; the next write (the last one at the latest) tells.
+      }
+      this.#writingTo = null;
+    } while (this.#again);
   }
 
   result(): RunResult {
@@ -109,11 +157,15 @@ export class RunRecord {
    * `JSON.stringify({plan, result}, null, 2)`, with the plan's part serialized only once.
    */
   save(): void {
-    this.#planText ??= nested(JSON.stringify(this.#plan, null, 2));
-    const text = `{\n  "plan": ${this.#planText},\n  "result": ${nested(JSON.stringify(this.result(), null, 2))}\n}`;
+    ++this.#generation;
     const file = runRecordFile(this.runDir);
-    writeFileSync(`${file}.tmp`, text);
+    writeFileSync(`${file}.tmp`, this.#text());
     renameSync(`${file}.tmp`, file);
+  }
+
+  #text(): string {
+    this.#planText ??= nested(JSON.stringify(this.#plan, null, 2));
+    return `{\n  "plan": ${this.#planText},\n  "result": ${nested(JSON.stringify(this.result(), null, 2))}\n}`;
   }
 }
 

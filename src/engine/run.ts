@@ -24,7 +24,8 @@ import { Chores } from "./chores.js";
 import type { RunContext } from "./context.js";
 import { edgeChecks } from "./edges.js";
 import { expectedEnv, isScript } from "./jobs.js";
-import { internalErrorResult, runScriptNode } from "./lifecycle.js";
+import { LayoutAhead } from "./layout-ahead.js";
+import { discardLayout, internalErrorResult, runScriptNode } from "./lifecycle.js";
 import { runPriority } from "./priority.js";
 import { blockers } from "./readiness.js";
 import { RunRecord } from "./record.js";
@@ -85,6 +86,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<RunResul
   });
   await ctx.chores.done();
   ctx.record.interrupted = outcome.stopped;
+  await ctx.record.flush();
   ctx.record.save();
   ctx.record.close();
   saveSnapshots(ctx);
@@ -157,6 +159,7 @@ function openRun(
       ]),
     snapshots,
     chores: new Chores(bus),
+    ahead: new LayoutAhead(runDir, scripts),
   };
   return { ctx, scripts, priority };
 }
@@ -211,6 +214,7 @@ function skipNode(
             ? "not started: the run was cancelled"
             : "not started: --fail-fast stopped the run",
         );
+  discardLayout(ctx, name);
   ctx.record.add(result);
   ctx.bus.emit({ type: "nodeEnd", result });
 }
