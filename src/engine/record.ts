@@ -98,6 +98,8 @@ export class RunRecord {
   }
 
   async #writeInBackground(): Promise<void> {
+    // Made after what is waiting now (the next node's start): the text is the newest then too.
+    await new Promise((resolve) => setImmediate(resolve));
     do {
       this.#again = false;
       const generation = ++this.#generation;
