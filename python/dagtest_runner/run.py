@@ -242,9 +242,31 @@ def _isolate_sys_path(source_dir):
     tests that could shadow a script's imports. dagtest_runner stays importable: it is loaded.
     """
     here = os.path.dirname(os.path.abspath(__file__))
-    hidden = {os.path.realpath(here), os.path.realpath(os.path.dirname(here))}
-    sys.path[:] = [entry for entry in sys.path if os.path.realpath(entry or os.curdir) not in hidden]
+    hidden = {_real_path(here), _real_path(os.path.dirname(here))}
+    sys.path[:] = [entry for entry in sys.path if _real_path(entry) not in hidden]
     sys.path.insert(0, source_dir)
+
+
+# Absolute path -> its real path, once per process; the fork server fills it before it forks
+# (remember_real_paths), so that no child resolves the interpreter's sys.path again (a few dozen
+# lstat calls, through the container-path mapping).
+_real_paths = {}
+
+
+def _real_path(entry):
+    if not os.path.isabs(entry):  # "" and relative entries follow the working directory
+        return os.path.realpath(entry or os.curdir)
+    real = _real_paths.get(entry)
+    if real is None:
+        real = _real_paths[entry] = os.path.realpath(entry)
+    return real
+
+
+def remember_real_paths():
+    """Resolve sys.path and the runner's folders now (the fork server, before it forks)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for entry in [here, os.path.dirname(here)] + sys.path:
+        _real_path(entry)
 
 
 def import_script(path, name):

@@ -43,7 +43,7 @@ import sys
 import threading
 import time
 
-from dagtest_runner import strays
+from dagtest_runner import run, strays
 from dagtest_runner.fork_server import Server
 from dagtest_runner.preload import preload
 from dagtest_runner.protocol import PROTOCOL_VERSION, BadRequest, fail, parse_request, string_list
@@ -93,6 +93,7 @@ def main(argv):
     # that copy-on-write shares them instead of copying them into every child.
     if sys.platform.startswith("linux"):
         strays.load_libc()  # every child needs prctl: loaded once, here
+    run.remember_real_paths()  # and every child hides the runner's folders from sys.path
     gc.collect()
     gc.freeze()
     work = server.serve()
