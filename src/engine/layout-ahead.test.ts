@@ -10,7 +10,12 @@ afterAll(removeTempDirs);
 
 // Only the fields LayoutAhead reads.
 const node = (name: string, upstream: string[], outputs: string[]) =>
-  ({ name, upstream, outputs: outputs.map((o) => ({ name: o })) }) as unknown as ScriptNode;
+  ({
+    name,
+    upstream,
+    inputs: upstream.map((u) => ({ name: u })),
+    outputs: outputs.map((o) => ({ name: o })),
+  }) as unknown as ScriptNode;
 
 describe("LayoutAhead", () => {
   const scripts = [node("a", [], ["data"]), node("b", ["a"], ["out", "model"]), node("c", ["a"], ["x"])];
@@ -22,7 +27,13 @@ describe("LayoutAhead", () => {
     await ahead.ready("b");
     await ahead.ready("c"); // not laid out: nothing to wait for
     const b = nodePaths(runDir, "b");
-    for (const folder of [b.work, b.tmp, path.join(b.outputs, "out"), path.join(b.outputs, "model")])
+    for (const folder of [
+      b.work,
+      b.tmp,
+      b.inputs,
+      path.join(b.outputs, "out"),
+      path.join(b.outputs, "model"),
+    ])
       expect(readdirSync(folder)).toEqual([]);
     expect(readdirSync(path.dirname(b.stdout)).sort()).toEqual(["stderr.log", "stdout.log"]);
     expect(existsSync(nodePaths(runDir, "c").dir)).toBe(false);

@@ -1,6 +1,6 @@
 /**
  * A node's folders laid out ahead of it: while a node runs, the folders of each node that waits
- * only for it (its outputs, work, temp and log folders and empty log files: nothing that
+ * only for it (its outputs, work, temp, log and input folders and empty log files: nothing that
  * depends on what the upstream node writes) are made in the background, so that the next node's
  * `prepare` finds them there instead of waiting for the disk between two nodes. A folder is only
  * made for a node that will run if its upstream passes; should it not run after all (skipped,
@@ -79,6 +79,7 @@ export class LayoutAhead {
       await Promise.all([
         dir(paths.work),
         dir(paths.tmp),
+        node.inputs.length > 0 ? dir(paths.inputs) : null,
         dir(logs).then(() => Promise.all([file(paths.stdout), file(paths.stderr)])),
         dir(paths.outputs).then(() =>
           Promise.all(node.outputs.map((o) => dir(path.join(paths.outputs, o.name)))),

@@ -77,7 +77,7 @@ async function throughStages(
   traceMark(node.name, "engine:node-start");
   ctx.bus.emit({ type: "nodeStart", node: node.name, running });
   await ctx.ahead.ready(node.name);
-  const prepared = prepare(ctx, node);
+  const prepared = await prepare(ctx, node);
   const verify = armChecks(ctx.checks, prepared);
   traceMark(node.name, "engine:checks-armed");
   at.stage = "execute";

@@ -3,7 +3,7 @@
  * and temp dirs, env, job args, guards) and write job.json. What the executor needs, and
  * nothing it has to work out itself.
  */
-import { writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import type { NodePaths } from "../../model/layout.js";
 import type { ScriptNode } from "../../model/plan.js";
 import type { StepJob } from "../../model/protocol.js";
@@ -22,11 +22,14 @@ export interface PreparedNode {
   readonly startedAt: string;
 }
 
-export function prepare(ctx: Pick<RunContext, "plan" | "runDir">, node: ScriptNode): PreparedNode {
+export async function prepare(
+  ctx: Pick<RunContext, "plan" | "runDir">,
+  node: ScriptNode,
+): Promise<PreparedNode> {
   const startedAt = new Date().toISOString();
-  const { job, paths, dataInputs } = prepareJob(ctx.plan, node, ctx.runDir);
+  const { job, paths, dataInputs } = await prepareJob(ctx.plan, node, ctx.runDir);
   traceMark(node.name, "prepare:job-laid-out");
-  writeFileSync(paths.jobFile, JSON.stringify(job, null, 2));
+  await writeFile(paths.jobFile, JSON.stringify(job, null, 2));
   traceMark(node.name, "prepare:job-written");
   const env = processEnv(job, paths, ctx.plan.execution.freshWorkdir);
   return { node, job, paths, dataInputs, env, startedAt };
