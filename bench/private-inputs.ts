@@ -49,9 +49,9 @@ function dataSources(plan: Plan, runDir: string): string[] {
   return sources;
 }
 
-async function timed<T>(body: () => T): Promise<{ value: Awaited<T>; ms: number }> {
+function timed<T>(body: () => T): { value: T; ms: number } {
   const started = performance.now();
-  const value = await body();
+  const value = body();
   return { value, ms: performance.now() - started };
 }
 
@@ -68,17 +68,14 @@ async function example(scratch: string): Promise<{ ms: number; share: number; vi
   if (!result.pipelineSuccess) throw new Error(`the example did not pass: ${JSON.stringify(result.summary)}`);
   const sources = dataSources(plan, result.runDir);
   const views = path.join(scratch, "views");
-  // One after another, as the inputs of the bundled example's nodes are copied.
-  const { ms } = await timed(async () => {
-    for (const [i, source] of sources.entries()) await privateView(source, path.join(views, String(i)));
-  });
+  const { ms } = timed(() => sources.map((source, i) => privateView(source, path.join(views, String(i)))));
   console.log(
     `examples/tabular: ${sources.length} input views, ${ms.toFixed(1)} ms in all; the run took ${(result.durationMs / 1000).toFixed(2)} s`,
   );
   return { ms, share: (100 * ms) / result.durationMs, views: sources.length };
 }
 
-async function oneGig(scratch: string): Promise<{ viewMs: number; hashMs: number }> {
+function oneGig(scratch: string): { viewMs: number; hashMs: number } {
   const input = path.join(scratch, "gig");
   mkdirSync(input, { recursive: true });
   const block = Buffer.alloc(1024 ** 2);
@@ -88,8 +85,8 @@ async function oneGig(scratch: string): Promise<{ viewMs: number; hashMs: number
     for (let written = 0; written < FILE_BYTES; written += block.length) writeSync(fd, block);
     closeSync(fd);
   }
-  const hash = await timed(() => hashTree(input));
-  const view = await timed(() => privateView(input, path.join(scratch, "gig-view")));
+  const hash = timed(() => hashTree(input));
+  const view = timed(() => privateView(input, path.join(scratch, "gig-view")));
   console.log(
     `1 GiB input (${GIB / FILE_BYTES} files): view ${view.ms.toFixed(0)} ms (${(GIB / 1024 ** 2 / (view.ms / 1000)).toFixed(0)} MiB/s); ` +
       `one hash of it ${hash.ms.toFixed(0)} ms (the input check hashes it twice, with or without views)`,
@@ -100,7 +97,7 @@ async function oneGig(scratch: string): Promise<{ viewMs: number; hashMs: number
 const scratch = mkdtempSync(path.join(os.tmpdir(), "dagtest-bench-views-"));
 try {
   const tabular = await example(scratch);
-  const gig = await oneGig(scratch);
+  const gig = oneGig(scratch);
   console.log(`private-inputs-example: ${tabular.ms.toFixed(1)} ms`);
   console.log(`private-inputs-example-share: ${tabular.share.toFixed(2)} %`);
   console.log(`private-inputs-1gb: ${gig.viewMs.toFixed(0)} ms`);

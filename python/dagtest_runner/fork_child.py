@@ -51,7 +51,7 @@ def spare(sock, server_fds, restore_signals, preloaded_tops):
         os._exit(0)
     request, (stdout, stderr, control) = job
     report = _Report(sock, control, os.path.basename(os.path.dirname(request["jobFile"])))
-    trace.configure(request["env"].get("DAGTEST_TRACE_TIMINGS"))
+    trace.configure(request["env"].get("DAGTEST_TRACE_TIMINGS"), buffered=True)
     trace.mark(report.node, "child:job-received")
     for fd, stream in ((1, stdout), (2, stderr)):
         os.dup2(stream, fd)
@@ -175,8 +175,8 @@ def _exit(code, report):
     null = os.open(os.devnull, os.O_WRONLY)
     for fd in (1, 2):
         os.dup2(null, fd)
+    trace.flush()  # before the exit is told: the engine then kills what is left of the group
     report.exiting(code)
-    trace.mark(report.node, "child:exiting-sent")
     os._exit(code)
 
 

@@ -4,7 +4,7 @@
  * output, of user data or of a config path; the code dir; or an empty folder), env and job args
  * exactly as the plan says.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type NodePaths, nodePaths } from "../model/layout.js";
 import type { Plan, PlanNode, PortRef, ScriptNode } from "../model/plan.js";
@@ -30,20 +30,15 @@ export interface PreparedJob {
   readonly dataInputs: Readonly<Record<string, string>>;
 }
 
-/**
- * Create the node's folders and its job. The file-system calls run side by side on libuv's
- * threads: a busy disk delays the node by its slowest call, not by their sum.
- */
-export async function prepareJob(plan: Plan, node: ScriptNode, runDir: string): Promise<PreparedJob> {
+/** Create the node's folders and its job. */
+export function prepareJob(plan: Plan, node: ScriptNode, runDir: string): PreparedJob {
   const paths = nodePaths(runDir, node.name);
-  await mkdir(paths.dir, { recursive: true });
-  const [bound, { outputPaths, outputFolders }] = await allOrFirstError([
-    bindInputs(plan, node, runDir, paths),
-    bindOutputs(node, paths),
-    ...[paths.work, paths.tmp, path.dirname(paths.stdout)].map((dir) => mkdir(dir, { recursive: true })),
-  ] as const);
+  for (const dir of [paths.outputs, paths.work, paths.tmp, path.dirname(paths.stdout)])
+    mkdirSync(dir, { recursive: true });
+  traceMark(node.name, "prepare:dirs");
+  const { inputPaths, inputFolders, dataInputs, inputSources } = bindInputs(plan, node, runDir, paths);
   traceMark(node.name, "prepare:inputs-copied");
-  const { inputPaths, inputFolders, dataInputs, inputSources } = bound;
+  const { outputPaths, outputFolders } = bindOutputs(node, paths);
   // Keys the script reads under another name than its interface declares (see plan portAliases).
   for (const [key, port] of Object.entries(node.portAliases.inputs))
     if (inputPaths[port]) inputPaths[key] = inputPaths[port];
@@ -87,15 +82,24 @@ interface Bound {
 }
 
 /** Every declared input key bound to a path; the ones holding real data also in `dataInputs`. */
-async function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: NodePaths): Promise<Bound> {
+function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: NodePaths): Bound {
   const bound: Bound = { inputPaths: {}, inputFolders: {}, dataInputs: {}, inputSources: {} };
-  const folders = await allOrFirstError(node.inputs.map((input) => bindInput(plan, input, runDir, paths)));
-  // Filled in the inputs' order (as the job and the checks list them), whatever copy ended first.
-  for (const [i, input] of node.inputs.entries()) {
-    const { folder, view } = folders[i]!;
-    if (view) {
-      bound.inputSources[input.name] = view;
+  for (const input of node.inputs) {
+    const p = input.provision;
+    let folder: string | null = null;
+    if (p.kind === "wire") folder = producedPath(plan, runDir, p.from);
+    else if (p.kind === "user" || p.kind === "code-dir") folder = p.path;
+    else if (p.kind === "config") folder = p.value;
+    if (folder && p.kind !== "code-dir") {
+      // Its own copy: never the producer's folder (other consumers read it) nor the user's data.
+      bound.inputSources[input.name] = folder;
+      folder = privateView(folder, path.join(paths.inputs, input.name));
       bound.dataInputs[input.name] = folder;
+    }
+    if (!folder) {
+      // Scripts read every declared key (cursus-formats §5.4): an unfed input gets an empty folder.
+      folder = path.join(paths.empty, input.name);
+      mkdirSync(folder, { recursive: true });
     }
     bound.inputFolders[input.name] = folder;
     bound.inputPaths[input.name] = withSuffix(folder, input.binding.suffix);
@@ -103,58 +107,20 @@ async function bindInputs(plan: Plan, node: ScriptNode, runDir: string, paths: N
   return bound;
 }
 
-/** One input's folder, and where its private view was copied from (null: no view). */
-async function bindInput(
-  plan: Plan,
-  input: ScriptNode["inputs"][number],
-  runDir: string,
-  paths: NodePaths,
-): Promise<{ folder: string; view: string | null }> {
-  const p = input.provision;
-  let folder: string | null = null;
-  if (p.kind === "wire") folder = producedPath(plan, runDir, p.from);
-  else if (p.kind === "user" || p.kind === "code-dir") folder = p.path;
-  else if (p.kind === "config") folder = p.value;
-  if (folder && p.kind !== "code-dir") {
-    // Its own copy: never the producer's folder (other consumers read it) nor the user's data.
-    return { folder: await privateView(folder, path.join(paths.inputs, input.name)), view: folder };
-  }
-  if (folder) return { folder, view: null };
-  // Scripts read every declared key (cursus-formats §5.4): an unfed input gets an empty folder.
-  const empty = path.join(paths.empty, input.name);
-  await mkdir(empty, { recursive: true });
-  return { folder: empty, view: null };
-}
-
 /** A fresh folder per output port, and the path the script gets for it. */
-async function bindOutputs(
+function bindOutputs(
   node: ScriptNode,
   paths: NodePaths,
-): Promise<{ outputPaths: Record<string, string>; outputFolders: Record<string, string> }> {
+): { outputPaths: Record<string, string>; outputFolders: Record<string, string> } {
   const outputPaths: Record<string, string> = {};
   const outputFolders: Record<string, string> = {};
   for (const output of node.outputs) {
     outputFolders[output.name] = path.join(paths.outputs, output.name);
+    mkdirSync(outputFolders[output.name]!, { recursive: true });
     // As the script's __main__ passes it: the folder, or a file inside it (`.../result.json`).
     outputPaths[output.name] = withSuffix(outputFolders[output.name]!, output.binding.suffix);
   }
-  await Promise.all(Object.values(outputFolders).map((dir) => mkdir(dir, { recursive: true })));
   return { outputPaths, outputFolders };
-}
-
-/**
- * Like Promise.all, but settles only once every promise has (a copy still running must not
- * write into a node's folder after its failure was handled); then throws the first error.
- */
-async function allOrFirstError<T extends readonly unknown[]>(
-  promises: T,
-): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as {
-    -readonly [K in keyof T]: Awaited<T[K]>;
-  };
 }
 
 function withSuffix(folder: string, suffix: string): string {

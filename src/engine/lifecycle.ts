@@ -16,7 +16,7 @@ import { edgeChecks } from "./edges.js";
 import { dropPrivateViews, dropPrivateViewsLater, InputCopyError } from "./private-view.js";
 import { notRun } from "./results.js";
 import { execute } from "./stages/execute.js";
-import { prepare } from "./stages/prepare.js";
+import { type PreparedNode, prepare } from "./stages/prepare.js";
 import { store } from "./stages/store.js";
 import { armChecks } from "./stages/verify.js";
 
@@ -76,8 +76,7 @@ async function throughStages(
   ctx.record.started(node.name);
   traceMark(node.name, "engine:node-start");
   ctx.bus.emit({ type: "nodeStart", node: node.name, running });
-  await ctx.ahead.ready(node.name);
-  const prepared = await prepare(ctx, node);
+  const prepared = await preparing(ctx, node);
   const verify = armChecks(ctx.checks, prepared);
   traceMark(node.name, "engine:checks-armed");
   at.stage = "execute";
@@ -90,9 +89,7 @@ async function throughStages(
   traceMark(node.name, "engine:verified");
   // The views are only lent while the node runs; a modified one is kept as evidence.
   if (result.reason !== "input-modified")
-    ctx.chores.add(
-      node.name,
-      "removing its private input copies",
+    ctx.chores.add(node.name, "removing its private input copies", () =>
       dropPrivateViewsLater(prepared.paths.inputs),
     );
   traceMark(node.name, "engine:views-dropped");
@@ -100,6 +97,17 @@ async function throughStages(
   store(ctx, { ...result, ranBecause: restored.ranBecause }, flows, node);
   traceMark(node.name, "engine:stored");
   return verdictOf(result);
+}
+
+/** Prepare the node, with the run's clean-ups held back meanwhile (see Chores). */
+async function preparing(ctx: RunContext, node: ScriptNode): Promise<PreparedNode> {
+  const done = ctx.chores.preparing();
+  try {
+    await ctx.ahead.ready(node.name);
+    return prepare(ctx, node);
+  } finally {
+    done();
+  }
 }
 
 /**
@@ -118,7 +126,7 @@ function readyAfter(ctx: RunContext, node: string, next: ScriptNode): boolean {
 
 /** The node will not run: what was laid out for it ahead is removed (before the run ends). */
 export function discardLayout(ctx: Pick<RunContext, "ahead" | "chores">, node: string): void {
-  ctx.chores.add(node, "removing the folders made for it ahead", ctx.ahead.discard(node));
+  ctx.chores.add(node, "removing the folders made for it ahead", () => ctx.ahead.discard(node));
 }
 
 /**

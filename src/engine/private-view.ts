@@ -5,8 +5,8 @@
  * the producer wrote, and the user's data is never written. Views are copy-on-write clones
  * where the file system has them, plain copies otherwise (util/clone-tree.ts), never hard links.
  */
-import { rmSync } from "node:fs";
-import { rm, stat } from "node:fs/promises";
+import { existsSync, rmSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { cloneTree } from "../util/clone-tree.js";
 
@@ -15,13 +15,12 @@ import { cloneTree } from "../util/clone-tree.js";
  * folder itself for a folder, `viewDir/<name>` for a file). A source that does not exist gets a
  * path that does not exist either, as before, but inside the node's own folder.
  */
-export async function privateView(source: string, viewDir: string): Promise<string> {
-  const found = await stat(source).catch(() => null);
-  if (!found) return viewDir;
+export function privateView(source: string, viewDir: string): string {
+  if (!existsSync(source)) return viewDir;
   try {
-    const target = found.isDirectory() ? viewDir : path.join(viewDir, path.basename(source));
-    await rm(viewDir, { recursive: true, force: true });
-    await cloneTree(source, target);
+    const target = statSync(source).isDirectory() ? viewDir : path.join(viewDir, path.basename(source));
+    rmSync(viewDir, { recursive: true, force: true });
+    cloneTree(source, target);
     return target;
   } catch (error) {
     throw new InputCopyError(source, error);

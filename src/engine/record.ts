@@ -35,10 +35,14 @@ export class RunRecord {
   /** Set while the run is open: if dagtest quits mid-run (a second Ctrl-C), the record stays true. */
   readonly #onExit = () => this.#quitMidRun();
 
-  constructor(plan: Plan, runId: string, runDir: string) {
+  /** What a background write waits for first (the run's: no node being prepared). */
+  readonly #quiet: () => Promise<void>;
+
+  constructor(plan: Plan, runId: string, runDir: string, quiet: () => Promise<void> = async () => {}) {
     this.#plan = plan;
     this.runId = runId;
     this.runDir = runDir;
+    this.#quiet = quiet;
     process.on("exit", this.#onExit);
   }
 
@@ -98,8 +102,10 @@ export class RunRecord {
   }
 
   async #writeInBackground(): Promise<void> {
-    // Made after what is waiting now (the next node's start): the text is the newest then too.
+    // Made after what is waiting now (the next node's start, its preparation): the text is the
+    // newest then too, and the next node's own file-system calls go first.
     await new Promise((resolve) => setImmediate(resolve));
+    await this.#quiet();
     do {
       this.#again = false;
       const generation = ++this.#generation;

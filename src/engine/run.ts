@@ -139,6 +139,7 @@ function openRun(
     : null;
   const bus = options.bus ?? new ReporterBus([]);
   bus.attach(options.reporters ?? []);
+  const chores = new Chores(bus);
   mkdirSync(runDir, { recursive: true });
   const ctx: RunContext = {
     plan,
@@ -147,7 +148,7 @@ function openRun(
     executor: options.executor,
     python: options.python,
     signal: options.signal ?? new AbortController().signal,
-    record: new RunRecord(plan, runId, runDir),
+    record: new RunRecord(plan, runId, runDir, () => chores.quiet()),
     bus,
     cacheStep,
     blocked: blockers(plan),
@@ -158,7 +159,7 @@ function openRun(
         ...(snapshots ? [snapshotCheck(snapshots)] : []),
       ]),
     snapshots,
-    chores: new Chores(bus),
+    chores,
     ahead: new LayoutAhead(runDir, scripts),
   };
   return { ctx, scripts, priority };

@@ -3,7 +3,7 @@
  * and temp dirs, env, job args, guards) and write job.json. What the executor needs, and
  * nothing it has to work out itself.
  */
-import { writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
 import type { NodePaths } from "../../model/layout.js";
 import type { ScriptNode } from "../../model/plan.js";
 import type { StepJob } from "../../model/protocol.js";
@@ -22,14 +22,11 @@ export interface PreparedNode {
   readonly startedAt: string;
 }
 
-export async function prepare(
-  ctx: Pick<RunContext, "plan" | "runDir">,
-  node: ScriptNode,
-): Promise<PreparedNode> {
+export function prepare(ctx: Pick<RunContext, "plan" | "runDir">, node: ScriptNode): PreparedNode {
   const startedAt = new Date().toISOString();
-  const { job, paths, dataInputs } = await prepareJob(ctx.plan, node, ctx.runDir);
+  const { job, paths, dataInputs } = prepareJob(ctx.plan, node, ctx.runDir);
   traceMark(node.name, "prepare:job-laid-out");
-  await writeFile(paths.jobFile, JSON.stringify(job, null, 2));
+  writeFileSync(paths.jobFile, JSON.stringify(job, null, 2));
   traceMark(node.name, "prepare:job-written");
   const env = processEnv(job, paths, ctx.plan.execution.freshWorkdir);
   return { node, job, paths, dataInputs, env, startedAt };
