@@ -126,8 +126,10 @@ export function runIdsNewestFirst(stateDir: string): string[] {
   // every command reads this list, and a project keeps many runs.
   const births = new Map<string, number>();
   const made = (id: string) => {
-    let birth = births.get(id);
-    if (birth === undefined) births.set(id, (birth = birthOf(path.join(runsDir(stateDir), id))));
+    const known = births.get(id);
+    if (known !== undefined) return known;
+    const birth = birthOf(path.join(runsDir(stateDir), id));
+    births.set(id, birth);
     return birth;
   };
   const newestFirst = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
