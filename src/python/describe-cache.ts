@@ -127,11 +127,15 @@ function baseKey(python: string, packages: readonly string[]): string | null {
     const exe = statSync(python);
     hash.update(JSON.stringify([FORMAT, python, realpathSync(python), exe.size, exe.mtimeMs, packages]));
     hash.update(`\0${process.env.PYTHONPATH ?? ""}\0`);
+    // The runner's files by size and time (an install or an edit rewrites them): reading and
+    // hashing them all cost every command ~8 ms.
     const runner = path.join(runnerDir(), "dagtest_runner");
     for (const name of readdirSync(runner)
       .filter((n) => n.endsWith(".py"))
-      .sort())
-      hash.update(name).update(readFileSync(path.join(runner, name)));
+      .sort()) {
+      const file = statSync(path.join(runner, name));
+      hash.update(`\0${name}\0${file.size}\0${file.mtimeMs}`);
+    }
     return hash.digest("hex");
   } catch {
     return null; // a missing interpreter: describe reports it properly, uncached
