@@ -1,8 +1,9 @@
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { removeTempDirs, repoRoot, tempDir, writeTree } from "../../tests/helpers/paths.js";
-import { profileTree } from "./data-checks.js";
+import { profileTree, scanLines } from "./data-checks.js";
 
 afterAll(removeTempDirs);
 
@@ -98,5 +99,28 @@ describe("profileTree on text formats (unchanged)", () => {
   it("has no rows when no file is tabular", () => {
     const dir = writeTree(tempDir(), { "model.bin": "weights" });
     expect(profileTree(dir)).toMatchObject({ files: 1, rows: null, columns: null, formats: [] });
+  });
+});
+
+describe("scanLines", () => {
+  // What profiling did before counting on the bytes: decode, split at \r?\n, drop empty lines.
+  const bySplit = (text: string) => text.split(/\r?\n/).filter((l) => l.length > 0);
+
+  it("counts the non-empty lines exactly as splitting the text did, and keeps the first ones", () => {
+    const pieces = ["a,b", "1,2", "", "\r", "é,ü", "x\r", " ", "\t"];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces)), fc.constantFrom("\n", "\r\n"), (lines, eol) => {
+        const text = lines.join(eol);
+        const scanned = scanLines(Buffer.from(text, "utf8"), 2);
+        const split = bySplit(text);
+        expect(scanned.count).toBe(split.length);
+        expect(scanned.first).toEqual(split.slice(0, 2));
+      }),
+    );
+  });
+
+  it("counts a last line without a newline, and nothing in an empty file", () => {
+    expect(scanLines(Buffer.from("h\n1\n2"), 1)).toEqual({ count: 3, first: ["h"] });
+    expect(scanLines(Buffer.alloc(0), 2)).toEqual({ count: 0, first: [] });
   });
 });

@@ -53,37 +53,61 @@ export function profileTree(root: string): Profile {
 
 /** Counts data lines; a first line of non-numeric fields followed by a numeric row is a header. */
 function profileText(file: string, format: string): { rows: number; columns: string[] | null } {
-  const text = readTextBounded(file);
-  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const { count, first: lines } = scanLines(readBounded(file), 2);
   if (format === "jsonl") {
     try {
       const first = JSON.parse(lines[0] ?? "null") as unknown;
       const columns = first && typeof first === "object" && !Array.isArray(first) ? Object.keys(first) : null;
-      return { rows: lines.length, columns };
+      return { rows: count, columns };
     } catch {
-      return { rows: lines.length, columns: null };
+      return { rows: count, columns: null };
     }
   }
   const sep = format === "tsv" ? "\t" : ",";
   const first = (lines[0] ?? "").split(sep);
   const second = (lines[1] ?? "").split(sep);
   const numeric = (v: string) => v.trim() !== "" && !Number.isNaN(Number(v));
-  const header =
-    lines.length > 1 && first.every((v) => v.trim() !== "" && !numeric(v)) && second.some(numeric);
-  return header
-    ? { rows: lines.length - 1, columns: first.map((c) => c.trim()) }
-    : { rows: lines.length, columns: null };
+  const header = count > 1 && first.every((v) => v.trim() !== "" && !numeric(v)) && second.some(numeric);
+  return header ? { rows: count - 1, columns: first.map((c) => c.trim()) } : { rows: count, columns: null };
+}
+
+/**
+ * The non-empty lines of a text (split at `\n`, a `\r` before it dropped): how many, and the
+ * first `keep` as strings. Counted on the bytes: an edge's profile runs for every output of every
+ * node, cached ones too, and decoding and splitting a whole table cost more than reading it.
+ */
+export function scanLines(buffer: Buffer, keep: number): { count: number; first: string[] } {
+  const first: string[] = [];
+  let count = 0;
+  let start = 0;
+  while (start <= buffer.length) {
+    let end = buffer.indexOf(10, start);
+    if (end === -1) end = buffer.length;
+    const crlf = end < buffer.length && end > start && buffer[end - 1] === 13;
+    const stop = crlf ? end - 1 : end;
+    if (stop > start) {
+      count++;
+      if (first.length < keep) first.push(buffer.toString("utf8", start, stop));
+    }
+    start = end + 1;
+  }
+  return { count, first };
 }
 
 /** Reads up to 64 MiB of a text file: profiling must stay cheap on a laptop. */
-function readTextBounded(file: string): string {
+function readBounded(file: string): Buffer {
   const limit = 64 * 1024 * 1024;
   const fd = openSync(file, "r");
   try {
     const size = Math.min(statSync(file).size, limit);
-    const buffer = Buffer.alloc(size);
-    readSync(fd, buffer, 0, size, 0);
-    return buffer.toString("utf8");
+    const buffer = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const got = readSync(fd, buffer, read, size - read, read);
+      if (got === 0) break;
+      read += got;
+    }
+    return buffer.subarray(0, read);
   } finally {
     closeSync(fd);
   }
