@@ -11,18 +11,15 @@ fork (a few ms for a server holding pandas and scikit-learn) is then off the job
 that finds no spare forks one then.
 """
 
-import hmac
-import json
 import os
 import selectors
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
 
-from dagtest_runner import fork_child, trace
+from dagtest_runner import access, fork_child, trace
 from dagtest_runner.protocol import BadRequest
 from dagtest_runner.serve_protocol import exit_status, parse_engine_request, recv_some, send_event, send_job
 
@@ -122,7 +119,7 @@ class Server:
                 conn, _ = listener.accept()
             except BlockingIOError:
                 return
-            if not _same_user(conn):
+            if not access.same_user(conn):
                 conn.close()
                 continue
             conn.setblocking(False)
@@ -150,7 +147,7 @@ class Server:
         except BadRequest as exc:
             send_event(conn, {"event": "error", "message": "bad request: %s" % exc})
             return conn.close()
-        if self.keep and not hmac.compare_digest(request.get("token", ""), self.keep["token"]):
+        if self.keep and not access.token_matches(request, self.keep["token"]):
             send_event(conn, {"event": "error", "message": "refused: the request is not from this server's project"})
             return conn.close()
         if request["kind"] in ("status", "stop"):
@@ -366,35 +363,12 @@ class Server:
                 time.sleep(0.01)
         self.listener.close()
         if self.keep:
-            _forget_record(self.keep.get("record"))
+            access.forget_record(self.keep.get("record"))
         for remove in (os.unlink, os.rmdir):  # the socket, then its folder if nothing else is left
             try:
                 remove(self.path if remove is os.unlink else os.path.dirname(self.path))
             except OSError:
                 pass
-
-
-def _same_user(conn):
-    """Only the user who owns the server may use it (the socket's mode says so too)."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True
-    try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    except OSError:
-        return False
-    return struct.unpack("3i", creds)[1] == os.getuid()
-
-
-def _forget_record(record):
-    """A kept server that stops removes the record that points at it (if it still does)."""
-    if not record:
-        return
-    try:
-        with open(record) as handle:
-            if json.load(handle).get("pid") == os.getpid():
-                os.unlink(record)
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 def _wake(signum, frame):
