@@ -3,27 +3,20 @@
  * end to end with --json and --junit, a failing script, --fail-fast, a node the plan marks not
  * ready, and Ctrl-C in the middle of a run.
  */
-import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { execFileSync, type SpawnSyncReturns } from "node:child_process";
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
 import type { RunResult } from "../../src/model/run.js";
-import { buildCli, cliEnv, cliPath, startCli } from "../helpers/cli.js";
+import { buildCli, runCli, startCli } from "../helpers/cli.js";
 import { removeTempDirs, repoRoot, tempDir, testPython } from "../helpers/paths.js";
 import { makeProject, script, writeOutput } from "../helpers/run-rig.js";
 
 beforeAll(buildCli, 120_000);
 afterAll(removeTempDirs);
 
-function dagtest(args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cliPath, ...args], {
-    cwd,
-    env: cliEnv(),
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-}
+const dagtest = (args: readonly string[], cwd: string) => runCli(args, cwd, 120_000);
 
 function runJson(result: SpawnSyncReturns<string>): RunResult {
   try {

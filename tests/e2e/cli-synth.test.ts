@@ -11,7 +11,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/model/plan.js";
 import type { RunResult } from "../../src/model/run.js";
-import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
+import { buildCli, cliPath, runCli } from "../helpers/cli.js";
 import { exampleCopy, exampleFileFlags } from "../helpers/factory.js";
 import { removeTempDirs, repoRoot, tempDir, testPython, writeTree } from "../helpers/paths.js";
 import { inTerminal } from "../helpers/terminal.js";
@@ -19,14 +19,7 @@ import { inTerminal } from "../helpers/terminal.js";
 beforeAll(buildCli, 120_000);
 afterAll(removeTempDirs);
 
-function dagtest(args: readonly string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [cliPath, ...args], {
-    cwd,
-    env: cliEnv(),
-    encoding: "utf8",
-    timeout: 240_000,
-  });
-}
+const dagtest = (args: readonly string[], cwd: string) => runCli(args, cwd, 240_000);
 
 function parsed<T>(result: SpawnSyncReturns<string>): T {
   try {
