@@ -39,6 +39,9 @@ export type NodeCache = Pick<
   "get" | "verify" | "storedPort" | "copyOut" | "put" | "remember" | "lastData" | "evict"
 >;
 
+/** The folders of `.dagtest/cache/` that hold results (the rest are remembered checks). */
+const RESULT_FOLDERS = ["entries", "nodes", "tmp"] as const;
+
 export class LocalCache implements NodeCache {
   readonly dir: string;
 
@@ -216,9 +219,16 @@ export class LocalCache implements NodeCache {
   }
 
   /** Remove everything; returns how many entries there were. */
-  clean(): number {
+  /**
+   * Remove every stored result (entries, what each node last ran with, temp folders). What
+   * dagtest remembers of the project's files beside them (the static check, the parsed
+   * dagtest.yaml) stays: it is keyed by those files, never stale, and is no result; `all`
+   * removes it too.
+   */
+  clean(options: { readonly all?: boolean } = {}): number {
     const count = this.#entries().length;
-    rmSync(this.dir, { recursive: true, force: true });
+    const parts = options.all ? [this.dir] : RESULT_FOLDERS.map((part) => path.join(this.dir, part));
+    for (const part of parts) rmSync(part, { recursive: true, force: true });
     return count;
   }
 

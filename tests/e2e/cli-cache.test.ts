@@ -4,7 +4,7 @@
  * rerunning an edited script and stopping cleanly on Ctrl-C.
  */
 import { type ChildProcess, execFileSync, type SpawnSyncReturns, spawn, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli, cliEnv, cliPath } from "../helpers/cli.js";
@@ -89,6 +89,21 @@ describe("dagtest plan --explain-cache and dagtest cache clean", () => {
       stored: false,
     });
     expect(dagtest(["cache", "clean", dir]).stdout).toContain("removed 0 cached result(s)");
+  });
+
+  it("cache clean keeps the remembered static check; cache clean --all forgets it too", () => {
+    const dir = pipeline(path.join(tempDir(), "never"));
+    expect(dagtest(["run", dir]).status).toBe(0);
+    const cache = path.join(dir, ".dagtest", "cache");
+    expect(readdirSync(cache)).toEqual(expect.arrayContaining(["describe.json", "entries"]));
+    expect(dagtest(["cache", "clean", dir]).stdout).toContain("removed 3 cached result(s) from");
+    expect(readdirSync(cache)).not.toContain("entries");
+    expect(readdirSync(cache)).toContain("describe.json");
+    const rerun = dagtest(["run", dir, "--json"]);
+    expect(JSON.parse(rerun.stdout).summary).toMatchObject({ passed: 3, cached: 0 });
+    const all = dagtest(["cache", "clean", dir, "--all"]);
+    expect(all.stdout).toContain("removed 3 cached result(s) and the remembered static check from");
+    expect(existsSync(cache)).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
-/** `dagtest cache clean [PATH]`: remove every stored result of a project. */
+/** `dagtest cache clean [PATH] [--all]`: remove every stored result of a project (and, with
+ * --all, what dagtest remembers of its files: the static check, the parsed dagtest.yaml). */
 import type { Command } from "commander";
 import { LocalCache } from "../../cache/store.js";
 import type { CommandResult } from "../result.js";
@@ -10,11 +11,14 @@ export function registerCache(program: Command, done: (result: CommandResult) =>
     cache
       .command("clean")
       .argument("[path]", "a dagtest.yaml or a folder holding one")
+      .option("--all", "also forget the remembered static check and parsed dagtest.yaml")
       .description("remove every cached result"),
-  ).action(async (target: string | undefined, options: ProjectOptions) => {
+  ).action(async (target: string | undefined, options: ProjectOptions & { all?: boolean }) => {
     const project = await loadProject(target, options);
     const store = new LocalCache(project.baseDir);
-    const count = store.clean();
-    done({ stdout: `removed ${count} cached result(s) from ${store.dir}\n`, exitCode: 0 });
+    const all = options.all === true;
+    const count = store.clean({ all });
+    const also = all ? " and the remembered static check" : "";
+    done({ stdout: `removed ${count} cached result(s)${also} from ${store.dir}\n`, exitCode: 0 });
   });
 }
