@@ -158,15 +158,20 @@ export class CacheStep {
     return pending && this.#options.cache ? this.#options.cache.storedPort(pending.entry, ref.port) : null;
   }
 
-  /** Store a passed node's outputs under its fingerprint, unless they derive from stale ones. */
-  store(node: ScriptNode, result: ScriptResult): void {
+  /**
+   * How to store a passed node's outputs under its fingerprint, or null when they are not to be
+   * stored (not passed, not cacheable, or derived from stale ones). Decided now, done later: the
+   * copy may run while the next node does (its consumers read their own copies, never these).
+   */
+  store(node: ScriptNode, result: ScriptResult): (() => void) | null {
     if (node.upstream.some((u) => this.#stale.has(u))) {
       this.#stale.add(node.name);
-      return;
+      return null;
     }
     const fp = this.#fingerprints.get(node.name);
-    if (!this.#options.cache || !fp?.cacheable || result.status !== "passed") return;
-    this.#options.cache.put(fp.hash, node.name, fp.data, result.outputs, result.durationMs);
+    const cache = this.#options.cache;
+    if (!cache || !fp?.cacheable || result.status !== "passed") return null;
+    return () => cache.put(fp.hash, node.name, fp.data, result.outputs, result.durationMs);
   }
 
   #outputDirs(node: ScriptNode): Record<string, string> {

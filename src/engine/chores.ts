@@ -40,9 +40,14 @@ export class Chores {
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  /** Run `work` once no node is being prepared; `what` says what it was, should it fail. */
+  /**
+   * Run `work` once no node is being prepared, and not before the event loop has turned once:
+   * the node that ends and adds it has the next one to start (prepared, its job sent) in the
+   * same turn, and the chore runs while that job does. `what` says what it was, should it fail.
+   */
   add(node: string, what: string, work: () => Promise<unknown>): void {
-    const chore: Promise<void> = this.quiet()
+    const chore: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.quiet())
       .then(work)
       .then(
         () => {},

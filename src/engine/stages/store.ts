@@ -1,6 +1,6 @@
 /**
  * Stage 4, store: cache a node that ran (only if it passed and nothing it read was stale or
- * modified: see CacheStep.store), record its result in run.json, tell the reporters
+ * modified: see CacheStep.store; the copy itself is a chore), record its result in run.json, tell the reporters
  * (`nodeEnd`), then record and announce what flowed along its wires (`edgeChecked`).
  */
 import type { ScriptNode } from "../../model/plan.js";
@@ -9,12 +9,15 @@ import { traceMark } from "../../util/trace-timings.js";
 import type { RunContext } from "../context.js";
 
 export function store(
-  ctx: Pick<RunContext, "record" | "bus" | "cacheStep">,
+  ctx: Pick<RunContext, "record" | "bus" | "cacheStep" | "chores">,
   result: ScriptResult,
   flows: readonly DataFlowResult[] = [],
   ran: ScriptNode | null = null,
 ): void {
-  if (ran) ctx.cacheStep.store(ran, result);
+  // Off the node's path (a chore, done before the run ends): hashing and copying its outputs
+  // would otherwise delay the next node by a few ms each.
+  const put = ran ? ctx.cacheStep.store(ran, result) : null;
+  if (put) ctx.chores.add(result.node, "storing its outputs in the cache", async () => put());
   traceMark(result.node, "store:cached");
   ctx.record.add(result);
   traceMark(result.node, "store:recorded");
