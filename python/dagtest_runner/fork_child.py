@@ -67,7 +67,25 @@ def spare(sock, server_fds, restore_signals, preloaded_tops):
     _drop_shadowed(request.get("sourceDir"), preloaded_tops)
     trace.mark(report.node, "child:env-replaced")
     report.running()
+    if request.get("mode") == "inspect":
+        _exit(_inspect(request["jobFile"]), report)
     _exit(run.run_file(request["jobFile"]), report)
+
+
+def _inspect(request_file):
+    """``inspect`` mode on ``request_file`` (a model check): what ``__main__.py inspect <
+    request_file`` does in a fresh interpreter, here in a child that never ran a script."""
+    from dagtest_runner import inspect_outputs
+
+    try:
+        sys.stdin = open(request_file, encoding="utf-8")
+    except OSError as exc:
+        sys.stderr.write("dagtest inspect: cannot read its request %s: %s\n" % (request_file, exc))
+        return 2
+    try:
+        return inspect_outputs.main([])
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
 
 
 def _become_fresh(server_fds, restore_signals):

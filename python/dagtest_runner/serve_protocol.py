@@ -48,6 +48,8 @@ def parse_engine_request(line):
         raise BadRequest("field 'env' must map variable names to strings")
     if not isinstance(request.get("sourceDir"), (str, type(None))):
         raise BadRequest("field 'sourceDir' must be a string or null")
+    if request.get("mode", "run") not in ("run", "inspect"):
+        raise BadRequest("field 'mode' must be 'run' or 'inspect'")
     return request
 
 

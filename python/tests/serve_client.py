@@ -41,11 +41,14 @@ class ServeClient:
         """The signature support.LAUNCHER expects."""
         return self.submit(job_file, env, cwd, source_dir=source_dir, timeout=timeout)
 
-    def submit(self, job_file, env, cwd, source_dir=None, timeout=60):
+    def submit(self, job_file, env, cwd, source_dir=None, timeout=60, mode=None):
         job_id = uuid.uuid4().hex
         sockets = {}
+        run = {"kind": "run", "jobFile": str(job_file), "env": env, "cwd": cwd, "sourceDir": source_dir}
+        if mode is not None:
+            run["mode"] = mode
         for name, header in (
-            ("control", {"kind": "run", "jobFile": str(job_file), "env": env, "cwd": cwd, "sourceDir": source_dir}),
+            ("control", run),
             ("stdout", {"kind": "stream", "stream": "stdout"}),
             ("stderr", {"kind": "stream", "stream": "stderr"}),
         ):

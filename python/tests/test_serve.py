@@ -281,12 +281,37 @@ def test_server_exits_and_kills_its_children_when_the_engine_goes_away(tmp_path)
         sock.close()
 
 
+def test_inspect_mode_loads_a_model_in_a_forked_child(tmp_path):
+    import pickle
+
+    client = server(tmp_path, preload=["pickle"])
+    try:
+        model = tmp_path / "model.pkl"
+        model.write_bytes(pickle.dumps({"weights": [1, 2]}))
+        request = tmp_path / "request.json"
+        request.write_text(json.dumps({
+            "protocolVersion": 1, "op": "load-models", "models": [{"file": str(model), "loader": "pickle"}],
+            "evaluation": [], "sysPath": [],
+        }))
+        done = client.submit(request, dict(os.environ), str(tmp_path), mode="inspect")
+        assert done.returncode == 0, done.stderr
+        loaded = json.loads(done.stdout)
+        assert loaded["models"][0]["ok"] is True and loaded["models"][0]["file"] == str(model)
+        assert b"dagtest-inspect: loading " + str(model).encode() in done.stderr
+        assert client.proc.poll() is None
+    finally:
+        client.close()
+
+
 def test_bad_requests_are_answered_and_do_not_hurt_the_server(tmp_path):
     import socket as socket_module
 
     client = server(tmp_path)
     try:
-        for line in (b"{not json\n", b'{"protocolVersion": 1, "kind": "run", "id": "a"}\n', b'{"protocolVersion": 9}\n'):
+        bad_mode = {"protocolVersion": 1, "kind": "run", "id": "b", "jobFile": "/x", "cwd": "/", "env": {},
+                    "sourceDir": None, "mode": "script"}
+        for line in (b"{not json\n", b'{"protocolVersion": 1, "kind": "run", "id": "a"}\n', b'{"protocolVersion": 9}\n',
+                     json.dumps(bad_mode).encode() + b"\n"):
             sock = socket_module.socket(socket_module.AF_UNIX)
             sock.connect(client.socket_path)
             sock.sendall(line)

@@ -141,13 +141,15 @@ function openRun(
   bus.attach(options.reporters ?? []);
   const chores = new Chores(bus);
   mkdirSync(runDir, { recursive: true });
+  const signal = options.signal ?? new AbortController().signal;
+  const forked = { executor: options.executor, preload: preloadOf(plan), signal };
   const ctx: RunContext = {
     plan,
     runId,
     runDir,
     executor: options.executor,
     python: options.python,
-    signal: options.signal ?? new AbortController().signal,
+    signal,
     record: new RunRecord(plan, runId, runDir, () => chores.quiet()),
     bus,
     cacheStep,
@@ -155,7 +157,7 @@ function openRun(
     checks:
       options.checks ??
       defaultChecks(plan, runDir, (ref) => cacheStep.cachedOutput(ref), [
-        modelCheck(plan, options.python),
+        modelCheck(plan, options.python, forked),
         ...(snapshots ? [snapshotCheck(snapshots)] : []),
       ]),
     snapshots,

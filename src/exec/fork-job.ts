@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { createInterface } from "node:readline";
-import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest } from "../model/protocol.js";
+import { PROTOCOL_VERSION, type ServeEvent, type ServeRunRequest, type StepJob } from "../model/protocol.js";
 import { traceMark } from "../util/trace-timings.js";
 import { openLogs } from "./bounded-log.js";
 import { KILL_GRACE_MS, readOutcome, STRAY_PIPE_GRACE_MS } from "./cold.js";
@@ -27,9 +27,21 @@ export type ForkAttempt =
   | { readonly kind: "done"; readonly result: ExecResult }
   | { readonly kind: "retry"; readonly reason: string; readonly blame: Blame };
 
+/**
+ * What a forked job needs of an ExecRequest: a node's job, or (`mode: "inspect"`) the runner's
+ * inspect mode on `jobFile`, with a job that only names the node and its folders.
+ */
+export type ForkRequest = Pick<
+  ExecRequest,
+  "jobFile" | "env" | "timeoutMs" | "logs" | "maxLogBytes" | "signal" | "output"
+> & {
+  readonly job: Pick<StepJob, "node" | "workDir" | "sourceDir" | "resultFile" | "outputPaths">;
+  readonly mode?: ServeRunRequest["mode"];
+};
+
 export function runForked(
   server: WarmServer,
-  request: ExecRequest,
+  request: ForkRequest,
   startDeadlineMs: number,
 ): Promise<ForkAttempt> {
   return new Promise<ForkAttempt>((resolve) => new ForkJob(server, request, resolve).start(startDeadlineMs));
@@ -44,7 +56,7 @@ type Exit = { readonly code: number | null; readonly signal: string | null };
  */
 class ForkJob {
   readonly #server: WarmServer;
-  readonly #request: ExecRequest;
+  readonly #request: ForkRequest;
   readonly #resolve: (attempt: ForkAttempt) => void;
   readonly #id = randomUUID();
   readonly #started = performance.now();
@@ -64,7 +76,7 @@ class ForkJob {
   #openStreams = 2;
   #settled = false;
 
-  constructor(server: WarmServer, request: ExecRequest, resolve: (attempt: ForkAttempt) => void) {
+  constructor(server: WarmServer, request: ForkRequest, resolve: (attempt: ForkAttempt) => void) {
     this.#server = server;
     this.#request = request;
     this.#resolve = resolve;
@@ -94,7 +106,7 @@ class ForkJob {
   }
 
   #openControl(): net.Socket {
-    const { job, jobFile, env } = this.#request;
+    const { job, jobFile, env, mode } = this.#request;
     const run: Omit<ServeRunRequest, "protocolVersion"> = {
       kind: "run",
       id: this.#id,
@@ -102,6 +114,7 @@ class ForkJob {
       env,
       cwd: job.workDir,
       sourceDir: job.sourceDir,
+      ...(mode ? { mode } : {}),
     };
     const control = connect(this.#server, run);
     createInterface({ input: control })

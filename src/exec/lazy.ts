@@ -3,7 +3,7 @@
  * and Ray code (and Node's net and readline) with them; a run whose every node is cached never
  * needs any of it, and it is a good part of such a run's start-up.
  */
-import type { ExecRequest, ExecResult, Executor, WarmUpSpec } from "./types.js";
+import type { ExecRequest, ExecResult, Executor, InspectExit, InspectJob, WarmUpSpec } from "./types.js";
 
 export class LazyExecutor implements Executor {
   readonly name: string;
@@ -22,6 +22,12 @@ export class LazyExecutor implements Executor {
   /** Loaded now, and warmed up as soon as it is (before any job: the callbacks run in order). */
   warmUp(spec: WarmUpSpec): void {
     void this.#real().then((executor) => executor.warmUp?.(spec));
+  }
+
+  /** Only once loaded: an inspect job follows the node's own job, which loaded it. */
+  async inspect(spec: WarmUpSpec, job: InspectJob): Promise<InspectExit | null> {
+    if (!this.#executor) return null;
+    return (await this.#executor).inspect?.(spec, job) ?? null;
   }
 
   async close(): Promise<void> {

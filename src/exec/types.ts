@@ -82,6 +82,28 @@ export interface ExecResult {
 /** What decides which warm server a job forks from. */
 export type WarmUpSpec = Pick<ExecRequest, "python" | "env" | "preload">;
 
+/** One run of the runner's `inspect` mode for a node (the model check), on an executor's warm server. */
+export interface InspectJob {
+  readonly node: string;
+  /** The request (JSON), the mode's stdin. */
+  readonly requestFile: string;
+  /** The working directory: a folder of the node's own. */
+  readonly cwd: string;
+  /** The node's script folder: preloaded modules a file in it would shadow are dropped, as for its job. */
+  readonly sourceDir: string;
+  /** Where the mode's stdout (its JSON result) and stderr are written. */
+  readonly logs: { readonly stdout: string; readonly stderr: string };
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** How an inspect job ended. */
+export interface InspectExit {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+}
+
 /** A warm server kept between commands (`run.keep_warm`). */
 export interface KeepSettings {
   /** The folder that holds `.dagtest/`. */
@@ -98,5 +120,10 @@ export interface Executor {
   run(request: ExecRequest): Promise<ExecResult>;
   /** Get ready for jobs like `spec` in the background (a warm executor starts its server). */
   warmUp?(spec: WarmUpSpec): void;
+  /**
+   * Run an inspect job in a child of the server that jobs like `spec` fork from, if that server
+   * is up (none is started for it); null: the caller starts a fresh interpreter instead.
+   */
+  inspect?(spec: WarmUpSpec, job: InspectJob): Promise<InspectExit | null>;
   close(): Promise<void>;
 }

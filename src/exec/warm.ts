@@ -18,7 +18,7 @@ import { runnerMain, runProcess } from "./cold.js";
 import { runForked } from "./fork-job.js";
 import { ForkServer, type ServerReady, type ServerSpec, type WarmServer } from "./fork-server.js";
 import { type KeepSettings, reachKeptServer } from "./kept-server.js";
-import type { ExecRequest, ExecResult, Executor, WarmUpSpec } from "./types.js";
+import type { ExecRequest, ExecResult, Executor, InspectExit, InspectJob, WarmUpSpec } from "./types.js";
 
 export interface WarmOptions {
   /** How long a forked child has to report that it is set up (default 10 s). */
@@ -35,6 +35,9 @@ export interface WarmOptions {
 
 /** A server that died this many times is not restarted again in this run. */
 export const MAX_RESTARTS = 3;
+
+/** The inspect mode prints one small JSON result and a line per model: never near this. */
+const INSPECT_LOG_BYTES = 16 * 1024 * 1024;
 
 /** Variables read when the interpreter starts or a preloaded library loads: part of a server's key. */
 const STARTUP_ENV = /^(PYTHON|OMP_|OPENBLAS_|MKL_|NUMEXPR_|VECLIB_|MPLBACKEND$)/;
@@ -136,6 +139,46 @@ export class WarmExecutor implements Executor {
     this.#slotFor(spec);
   }
 
+  /**
+   * The model check's inspect job, forked from the server this node's job forked from: a child
+   * that never ran a script loads the model as a fresh interpreter would, without the second of
+   * imports. Never boots a server; any trouble and the caller starts a fresh interpreter.
+   */
+  async inspect(spec: WarmUpSpec, job: InspectJob): Promise<InspectExit | null> {
+    const slot = this.#closed ? undefined : this.#slots.get(this.#keyOf(spec).key);
+    if (!slot || slot.dead || slot.cold) return null;
+    slot.inflight++;
+    try {
+      const server = await slot.server;
+      if (typeof server === "string") return null;
+      const attempt = await runForked(
+        server,
+        {
+          mode: "inspect",
+          jobFile: job.requestFile,
+          env: spec.env,
+          timeoutMs: job.timeoutMs,
+          logs: job.logs,
+          maxLogBytes: INSPECT_LOG_BYTES,
+          signal: job.signal,
+          job: {
+            node: job.node,
+            workDir: job.cwd,
+            sourceDir: job.sourceDir,
+            resultFile: path.join(job.cwd, "no-outcome.json"),
+            outputPaths: {},
+          },
+        },
+        this.#options.startDeadlineMs ?? 10_000,
+      );
+      if (attempt.kind !== "done") return null;
+      const { exitCode, signal, timedOut } = attempt.result;
+      return { code: exitCode, signal, timedOut };
+    } finally {
+      slot.inflight--;
+    }
+  }
+
   /** The live servers' status lines (pid, preloaded modules, boot time): tests, benchmarks. */
   async servers(): Promise<ServerReady[]> {
     const servers = await Promise.all([...this.#slots.values()].map((s) => s.server));
@@ -153,8 +196,8 @@ export class WarmExecutor implements Executor {
     await Promise.all(slots.map((slot) => slot.stop()));
   }
 
-  /** The slot for this request's server, started (or restarted) if need be. */
-  #slotFor(request: WarmUpSpec): { key: string; slot: Slot } {
+  /** Which server jobs like `request` fork from: `base` (interpreter, start-up env) and preloads. */
+  #keyOf(request: WarmUpSpec): { key: string; base: string; env: Record<string, string> } {
     const env = this.#serverEnv(request);
     const base = JSON.stringify([
       request.python,
@@ -162,7 +205,12 @@ export class WarmExecutor implements Executor {
         .filter(([k]) => STARTUP_ENV.test(k))
         .sort(),
     ]);
-    const key = JSON.stringify([base, request.preload.imports, request.preload.explicit]);
+    return { key: JSON.stringify([base, request.preload.imports, request.preload.explicit]), base, env };
+  }
+
+  /** The slot for this request's server, started (or restarted) if need be. */
+  #slotFor(request: WarmUpSpec): { key: string; slot: Slot } {
+    const { key, base, env } = this.#keyOf(request);
     const existing = this.#slots.get(key);
     if (existing?.dead && !existing.cold) {
       if (existing.deaths + 1 >= MAX_RESTARTS) existing.goCold(`the fork server died ${MAX_RESTARTS} times`);

@@ -130,6 +130,12 @@ export interface ServeRunRequest {
   readonly cwd: string;
   /** The script's folder: preloaded modules that a file in it shadows are dropped in the child. */
   readonly sourceDir: string | null;
+  /**
+   * `inspect`: the child runs the runner's `inspect` mode instead of a script, with `jobFile` as
+   * its request (stdin) and the two streams as its stdout and stderr (the model check: a model
+   * loaded back in a process that never ran a script, without a cold interpreter's start).
+   */
+  readonly mode?: "inspect";
   /** A kept server's token (exec/kept-server.ts): it refuses a request without it. */
   readonly token?: string;
 }

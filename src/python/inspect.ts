@@ -36,9 +36,43 @@ export interface InspectOptions {
   readonly timeoutMs?: number;
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** Somewhere to run the request other than a fresh interpreter (a forked child); tried first. */
+  readonly via?: InspectVia;
 }
 
-function inspect<T>(python: string, request: object, options: InspectOptions): Promise<InspectOutcome<T>> {
+/** How a run of the inspect mode ended, and what it printed. */
+export interface InspectProcess {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The exit code; a spawn error's code (`ENOENT`) when it never started. */
+  readonly code: number | string | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+}
+
+/** Runs the inspect mode on `request` (JSON text); null when it cannot, and a fresh interpreter is started. */
+export type InspectVia = (request: string) => Promise<InspectProcess | null>;
+
+async function inspect<T>(
+  python: string,
+  request: object,
+  options: InspectOptions,
+): Promise<InspectOutcome<T>> {
+  const text = JSON.stringify({ protocolVersion: PROTOCOL_VERSION, ...request });
+  const ran = (options.via ? await options.via(text) : null) ?? (await freshProcess(python, text, options));
+  if (ran.timedOut || ran.signal || ran.code !== 0) return failed(ran, options.timeoutMs ?? 120_000);
+  try {
+    return { ok: true, value: JSON.parse(ran.stdout) as T };
+  } catch {
+    return {
+      ok: false,
+      message: `dagtest inspect printed no JSON: ${ran.stdout.slice(0, 200)}`,
+      culprit: null,
+    };
+  }
+}
+
+function freshProcess(python: string, request: string, options: InspectOptions): Promise<InspectProcess> {
   const main = join(runnerDir(), "dagtest_runner", "__main__.py");
   return new Promise((resolve) => {
     const child = execFile(
@@ -51,34 +85,26 @@ function inspect<T>(python: string, request: object, options: InspectOptions): P
         env: options.env ? { ...options.env } : process.env,
         killSignal: "SIGKILL",
       },
-      (error, stdout, stderr) => {
-        if (error) {
-          resolve(failed(error, String(stderr), options.timeoutMs ?? 120_000));
-          return;
-        }
-        try {
-          resolve({ ok: true, value: JSON.parse(String(stdout)) as T });
-        } catch {
-          resolve({
-            ok: false,
-            message: `dagtest inspect printed no JSON: ${String(stdout).slice(0, 200)}`,
-            culprit: null,
-          });
-        }
-      },
+      (error, stdout, stderr) =>
+        resolve({
+          stdout: String(stdout),
+          stderr: String(stderr),
+          code: error ? ((error.code as number | string | undefined) ?? null) : 0,
+          signal: error?.signal && !error.killed ? error.signal : null,
+          timedOut: error?.killed === true,
+        }),
     );
     child.stdin?.on("error", () => {});
-    child.stdin?.end(JSON.stringify({ protocolVersion: PROTOCOL_VERSION, ...request }));
+    child.stdin?.end(request);
   });
 }
 
 /** Why the process failed, in one line, and the file it was loading when it died. */
 function failed(
-  error: { killed?: boolean; signal?: NodeJS.Signals | null; code?: unknown },
-  stderr: string,
+  ran: InspectProcess,
   timeoutMs: number,
 ): { ok: false; message: string; culprit: string | null } {
-  const lines = stderr.split("\n");
+  const lines = ran.stderr.split("\n");
   const culprit =
     lines
       .filter((l) => l.startsWith(LOADING))
@@ -88,11 +114,11 @@ function failed(
     .filter((l) => l.trim() && !l.startsWith(LOADING))
     .slice(-5)
     .join(" | ");
-  const why = error.killed
+  const why = ran.timedOut
     ? `was stopped after ${timeoutMs} ms`
-    : error.signal
-      ? `crashed (${error.signal})`
-      : `exited with code ${String(error.code)}`;
+    : ran.signal
+      ? `crashed (${ran.signal})`
+      : `exited with code ${String(ran.code)}`;
   return { ok: false, message: `the interpreter ${why}${said ? `: ${said}` : ""}`, culprit };
 }
 

@@ -112,14 +112,14 @@ describe("dagtest run --update-snapshots on examples/tabular", () => {
     expect(readFileSync(snapFile(other), "utf8")).toBe(readFileSync(snapFile(seeded), "utf8"));
   });
 
-  it("the training output loads and predicts in a fresh interpreter (frameworkInfo)", () => {
+  it("the training output loads and predicts in a fresh process (frameworkInfo)", () => {
     const train = json(recorded).scriptResults.SklearnTraining!;
     expect(train.frameworkInfo?.detected).toContain("scikit-learn");
     expect(train.frameworkInfo?.models).toEqual([
       expect.objectContaining({ loader: "pickle", ok: true, predicted: true, error: null }),
     ]);
     expect(train.frameworkInfo?.checks).toEqual([
-      "load model_output/model.pkl (pickle) in a fresh interpreter",
+      "load model_output/model.pkl (pickle) in a fresh process",
       "predict with model_output/model.pkl",
     ]);
     expect(train.frameworkInfo?.consistency.consistent).toBe(true);
@@ -243,5 +243,55 @@ describe("model-unloadable", () => {
     });
     expect(models.find((m) => m.file.endsWith("broken/model.pkl"))).toMatchObject({ ok: false });
     expect(r.stderr).toContain("train failed (model-unloadable)");
+  });
+
+  const inspectLog = (r: SpawnSyncReturns<string>) =>
+    path.join(json(r).runDir, "train", "logs", "inspect-stderr.log");
+
+  it("loads in a child of the node's warm server, with the same verdict as a fresh interpreter (--cold)", () => {
+    const warm = dagtest(["run", copy(fixture("model-faults")), "--json"]);
+    const cold = dagtest(["run", copy(fixture("model-faults")), "--json", "--cold"]);
+    const verdict = (r: SpawnSyncReturns<string>) => {
+      const train = json(r).scriptResults.train!;
+      const models = train.frameworkInfo!.models.map(({ file, ...m }) => ({
+        ...m,
+        file: path.basename(path.dirname(file)),
+      }));
+      return { status: train.status, reason: train.reason, message: train.message, models };
+    };
+    expect(verdict(warm)).toEqual(verdict(cold));
+    // Forked: the request and what the child said are kept beside the node's logs.
+    expect(readFileSync(inspectLog(warm), "utf8")).toContain("dagtest-inspect: loading ");
+    expect(existsSync(inspectLog(cold))).toBe(false);
+  });
+
+  it("a model whose loading kills the forked child is named, as in a fresh interpreter", () => {
+    const dir = copy(fixture("model-faults"));
+    // A pickle that aborts the process that loads it, as a native loader does on a corrupt file.
+    writeFileSync(
+      path.join(dir, "steps", "train.py"),
+      [
+        "import os, pickle",
+        "import pandas as pd",
+        "from sklearn.linear_model import LogisticRegression",
+        "class Abort:",
+        "    def __reduce__(self):",
+        "        return (os.abort, ())",
+        "def main(input_paths, output_paths, environ_vars, job_args):",
+        '    for port in ("model", "broken"):',
+        "        os.makedirs(output_paths[port], exist_ok=True)",
+        '    with open(os.path.join(output_paths["model"], "model.pkl"), "wb") as fh:',
+        "        pickle.dump(LogisticRegression(), fh)",
+        '    with open(os.path.join(output_paths["broken"], "model.pkl"), "wb") as fh:',
+        "        pickle.dump(Abort(), fh)",
+        "",
+      ].join("\n"),
+    );
+    const r = dagtest(["run", dir, "--json"]);
+    expect(r.status).toBe(1);
+    const train = json(r).scriptResults.train!;
+    expect([train.status, train.reason]).toEqual(["failed", "model-unloadable"]);
+    expect(train.message).toMatch(/^loading broken\/model\.pkl failed: the interpreter crashed \(SIGABRT\)/);
+    expect(readFileSync(inspectLog(r), "utf8")).toContain("broken/model.pkl");
   });
 });

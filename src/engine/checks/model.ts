@@ -2,15 +2,19 @@
  * The framework-aware output check (the seeds' "framework detection for output validation"): a
  * node whose script imports a model framework has the model artifacts it wrote loaded back by
  * that framework's own loader, in a fresh process of the scripts' interpreter, and asked for one
- * prediction when one of its tabular inputs has the model's feature columns. A model that does
+ * prediction when one of its tabular inputs has the model's feature columns. The process is a
+ * child of the warm server the node's job forked from when there is one (it never ran a script,
+ * so a model that needs the training process's memory fails there as in a fresh interpreter,
+ * without paying a second of imports), else a fresh interpreter. A model that does
  * not load or predict fails the node with `model-unloadable`. Every node that ran gets its
  * `frameworkInfo`: what was detected, what was checked, and builder–script consistency.
  */
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Executor, PreloadList } from "../../exec/types.js";
 import type { Plan, ScriptNode } from "../../model/plan.js";
 import type { FrameworkInfo } from "../../model/run.js";
-import { loadModels, type ModelLoader } from "../../python/inspect.js";
+import { type InspectVia, loadModels, type ModelLoader } from "../../python/inspect.js";
 import { listFiles } from "../../util/files.js";
 import type { PreparedNode } from "../stages/prepare.js";
 import type { CheckResult, NodeCheck } from "../stages/verify.js";
@@ -34,7 +38,14 @@ const CONSISTENCY_CODES = new Set([
 const TABULAR = /\.(csv|tsv|parquet)$/i;
 const MAX_EVALUATION_FILES = 20;
 
-export function modelCheck(plan: Plan, python: string): NodeCheck {
+/** Where the model check may fork its process from: the run's executor and what its servers preload. */
+export interface ForkedLoading {
+  readonly executor: Executor;
+  readonly preload: PreloadList;
+  readonly signal: AbortSignal;
+}
+
+export function modelCheck(plan: Plan, python: string, forked: ForkedLoading | null = null): NodeCheck {
   return {
     name: "model-loadable",
     arm: () => async (ran) => {
@@ -46,7 +57,12 @@ export function modelCheck(plan: Plan, python: string): NodeCheck {
       const loaded = await loadModels(
         python,
         { models, evaluation: evaluationFiles(ran.prepared), sysPath: sysPathOf(ran.prepared) },
-        { timeoutMs: node.limits.timeoutMs, cwd: ran.prepared.paths.tmp, env: ran.prepared.env },
+        {
+          timeoutMs: node.limits.timeoutMs,
+          cwd: ran.prepared.paths.tmp,
+          env: ran.prepared.env,
+          via: forked ? forkedVia(forked, python, ran.prepared) : undefined,
+        },
       );
       const label = (file: string) => labelOf(file, outputs);
       return loaded.ok
@@ -58,6 +74,40 @@ export function modelCheck(plan: Plan, python: string): NodeCheck {
             loaded.message,
           );
     },
+  };
+}
+
+/**
+ * The inspect request run in a child of the node's warm server: the request and what the child
+ * printed are kept in the node's folder (`inspect-request.json`, `logs/inspect-*.log`).
+ */
+function forkedVia(forked: ForkedLoading, python: string, prepared: PreparedNode): InspectVia | undefined {
+  const { executor, preload, signal } = forked;
+  if (!executor.inspect || prepared.node.limits.isolation !== "fork") return undefined;
+  return async (request) => {
+    const { dir, stdout } = prepared.paths;
+    const requestFile = path.join(dir, "inspect-request.json");
+    writeFileSync(requestFile, request);
+    mkdirSync(path.dirname(stdout), { recursive: true });
+    const logs = {
+      stdout: path.join(path.dirname(stdout), "inspect-stdout.log"),
+      stderr: path.join(path.dirname(stdout), "inspect-stderr.log"),
+    };
+    const exit = await executor.inspect?.(
+      { python, env: prepared.env, preload },
+      {
+        node: prepared.node.name,
+        requestFile,
+        cwd: prepared.paths.tmp,
+        sourceDir: prepared.job.sourceDir,
+        logs,
+        timeoutMs: prepared.node.limits.timeoutMs,
+        signal,
+      },
+    );
+    if (!exit) return null;
+    const read = (file: string) => (existsSync(file) ? readFileSync(file, "utf8") : "");
+    return { stdout: read(logs.stdout), stderr: read(logs.stderr), ...exit };
   };
 }
 
@@ -150,7 +200,7 @@ function checksOf(
   return models.flatMap((m) => {
     const name = label(m.file);
     return [
-      `load ${name} (${m.loader}) in a fresh interpreter`,
+      `load ${name} (${m.loader}) in a fresh process`,
       ...(m.predicted ? [`predict with ${name}`] : []),
     ];
   });
@@ -181,7 +231,7 @@ function unloadable(
   const names = culprit ?? labels.join(", ");
   return {
     kind: "framework",
-    info: { ...info, checks: labels.map((l) => `load ${l} in a fresh interpreter`) },
+    info: { ...info, checks: labels.map((l) => `load ${l} in a fresh process`) },
     failure: {
       reason: "model-unloadable",
       message: `loading ${names} failed: ${why}`,
