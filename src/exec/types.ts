@@ -84,6 +84,7 @@ export type WarmUpSpec = Pick<ExecRequest, "python" | "env" | "preload">;
 
 /** One run of the runner's `inspect` mode for a node (the model check), on an executor's warm server. */
 export interface InspectJob {
+  /** Names the job in timing traces. */
   readonly node: string;
   /** The request (JSON), the mode's stdin. */
   readonly requestFile: string;

@@ -96,7 +96,7 @@ function forkedVia(forked: ForkedLoading, python: string, prepared: PreparedNode
     const exit = await executor.inspect?.(
       { python, env: prepared.env, preload },
       {
-        node: prepared.node.name,
+        node: `${prepared.node.name}:model-check`, // its own name in timing traces
         requestFile,
         cwd: prepared.paths.tmp,
         sourceDir: prepared.job.sourceDir,
