@@ -4,6 +4,7 @@
  * trusted, and not mistaken for "no stored result" forever.
  */
 import path from "node:path";
+import type { DataProfile } from "../model/run.js";
 import type { FingerprintData } from "./fingerprint.js";
 
 export interface CachedFile {
@@ -11,6 +12,11 @@ export interface CachedFile {
   readonly rel: string;
   readonly size: number;
   readonly sha256: string;
+  /**
+   * The stored copy's size, mtime, ctime and inode when its hash was last checked and its
+   * timestamps were settled (see stamp.ts): while they still match, the file is not hashed again.
+   */
+  readonly stamp?: string;
 }
 
 export interface CacheEntry {
@@ -21,6 +27,12 @@ export interface CacheEntry {
   readonly ports: readonly string[];
   readonly files: readonly CachedFile[];
   readonly durationMs: number;
+  /**
+   * What each port held when stored (files, bytes, rows, columns): derived from the stored bytes
+   * alone, so a restored node's edges are reported without reading its files again. A port the
+   * run did not profile (no wire read it) has none.
+   */
+  readonly profiles?: Readonly<Record<string, DataProfile>>;
 }
 
 /** The entry in `text` when it is a well-formed entry for `fingerprint`, else null. */
@@ -46,14 +58,39 @@ function isEntry(value: unknown, fingerprint: string): value is CacheEntry {
     Array.isArray(ports) &&
     ports.every(isName) &&
     Array.isArray(files) &&
-    files.every((file) => isCachedFile(file, ports))
+    files.every((file) => isCachedFile(file, ports)) &&
+    (value.profiles === undefined || isProfiles(value.profiles, ports))
   );
+}
+
+function isProfiles(value: unknown, ports: readonly unknown[]): boolean {
+  if (!isRecord(value)) return false;
+  return Object.entries(value).every(([port, p]) => {
+    if (!ports.includes(port) || !isRecord(p)) return false;
+    const { files, bytes, rows, columns, formats } = p;
+    return (
+      isCount(files) &&
+      isCount(bytes) &&
+      (rows === null || isCount(rows)) &&
+      (columns === null || isStrings(columns)) &&
+      isStrings(formats)
+    );
+  });
+}
+
+function isCount(value: unknown): boolean {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0;
+}
+
+function isStrings(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
 }
 
 function isCachedFile(value: unknown, ports: readonly unknown[]): value is CachedFile {
   if (!isRecord(value)) return false;
-  const { port, rel, size, sha256 } = value;
+  const { port, rel, size, sha256, stamp } = value;
   return (
+    (stamp === undefined || typeof stamp === "string") &&
     typeof port === "string" &&
     ports.includes(port) &&
     typeof rel === "string" &&

@@ -1,8 +1,9 @@
 /**
  * The local content-addressed cache under `.dagtest/cache/`: fingerprint → the outputs a node
  * produced. Entries are written to a temp folder and renamed into place, so a reader never sees
- * half an entry and two runs at once never corrupt one; every file is verified by hash before
- * reuse, and a damaged entry is discarded. Outputs are restored as copies (reflinks where the
+ * half an entry and two runs at once never corrupt one; every file is verified before reuse (by
+ * hash, or by its settled stamp when it has not been touched since its hash was checked: stamp.ts),
+ * and a damaged entry is discarded. Outputs are restored as copies (reflinks where the
  * file system has them), never as shared writable folders.
  */
 import { randomBytes } from "node:crypto";
@@ -21,9 +22,10 @@ import {
 } from "node:fs";
 import path from "node:path";
 import { cacheDir } from "../model/layout.js";
-import { hashFileContent, listFiles } from "../util/files.js";
+import type { DataProfile } from "../model/run.js";
 import { type CachedFile, type CacheEntry, parseEntry } from "./entry.js";
 import type { FingerprintData } from "./fingerprint.js";
+import { copyIn, hashAndStamp, once, probeNow, stateOf, withStamp, writeAtomically } from "./stamp.js";
 
 export type { CachedFile, CacheEntry } from "./entry.js";
 
@@ -77,20 +79,36 @@ export class LocalCache implements NodeCache {
    * entry is discarded), and mark it recently used. Nothing is copied.
    */
   verify(entry: CacheEntry, ports: readonly string[]): RestoreResult {
-    const base = path.join(this.#entryDir(entry.fingerprint), "files");
     const lacking = ports.filter((port) => !entry.ports.includes(port));
     if (lacking.length > 0)
       return { ok: false, reason: `the cached result has no output ${lacking.join(", ")}` };
+    const base = path.join(this.#entryDir(entry.fingerprint), "files");
+    const probe = once(() => probeNow(path.join(this.dir, "tmp")));
+    let restamped = false;
+    const files: CachedFile[] = [];
     for (const file of entry.files) {
       const stored = path.join(base, file.port, file.rel);
-      if (!intact(stored, file)) {
+      // A file stamped when its hash was last checked, and not touched since, is not read again.
+      if (file.stamp !== undefined && stateOf(stored)?.stamp === file.stamp) {
+        files.push(file);
+        continue;
+      }
+      const checked = hashAndStamp(stored, probe);
+      if (!checked || checked.size !== file.size || checked.sha256 !== file.sha256) {
         this.discard(entry.fingerprint);
         return { ok: false, reason: `the cached copy of ${file.port}/${file.rel} is damaged; discarded` };
       }
+      restamped ||= checked.stamp !== null;
+      files.push(withStamp(file, checked.stamp));
     }
     try {
-      const now = new Date();
-      utimesSync(path.join(this.#entryDir(entry.fingerprint), "entry.json"), now, now);
+      const record = path.join(this.#entryDir(entry.fingerprint), "entry.json");
+      // Rewriting the record (with the new stamps) marks it used, as touching it does.
+      if (restamped) writeAtomically(record, JSON.stringify({ ...entry, files }, null, 2));
+      else {
+        const now = new Date();
+        utimesSync(record, now, now);
+      }
     } catch (error) {
       return { ok: false, reason: `the cache entry went away while checking it (${errorCode(error)})` };
     }
@@ -132,26 +150,26 @@ export class LocalCache implements NodeCache {
     return { ok: true };
   }
 
-  /** Store a node's outputs; a concurrent writer of the same fingerprint wins harmlessly. */
+  /**
+   * Store a node's outputs; a concurrent writer of the same fingerprint wins harmlessly.
+   * `profiles`: what each port holds, as the run profiled it (kept for restored nodes' edges).
+   */
   put(
     fingerprint: string,
     node: string,
     data: FingerprintData,
     outputs: Readonly<Record<string, string>>,
     durationMs: number,
+    profiles: Readonly<Record<string, DataProfile>> = {},
   ): void {
     const tmp = path.join(this.dir, "tmp", `${fingerprint.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
-    const files: CachedFile[] = [];
     try {
-      for (const [port, dir] of Object.entries(outputs)) {
-        for (const file of listFiles(dir)) {
-          const rel = path.relative(dir, file);
-          const to = path.join(tmp, "files", port, rel);
-          mkdirSync(path.dirname(to), { recursive: true });
-          copyFileSync(file, to, constants.COPYFILE_FICLONE);
-          files.push({ port, rel, size: statSync(to).size, sha256: hashFileContent(to) });
-        }
-      }
+      const files = copyIn(
+        outputs,
+        path.join(tmp, "files"),
+        once(() => probeNow(path.join(this.dir, "tmp"))),
+      );
+      const known = Object.entries(profiles).filter(([port]) => port in outputs);
       const entry: CacheEntry = {
         fingerprint,
         node,
@@ -160,6 +178,7 @@ export class LocalCache implements NodeCache {
         ports: Object.keys(outputs),
         files,
         durationMs,
+        ...(known.length > 0 ? { profiles: Object.fromEntries(known) } : {}),
       };
       writeFileSync(path.join(tmp, "entry.json"), JSON.stringify(entry, null, 2));
       const final = this.#entryDir(fingerprint);
@@ -198,9 +217,7 @@ export class LocalCache implements NodeCache {
     if (readText(file) === text) return; // an unchanged rerun writes nothing
     mkdirSync(path.dirname(file), { recursive: true });
     // A temp name of its own: two runs remembering the same node must not rename each other's.
-    const tmp = `${file}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeAtomically(file, text);
   }
 
   /** Evict least-recently-used entries until the cache holds at most `maxBytes`. */
@@ -272,15 +289,6 @@ function readText(file: string): string | null {
     return readFileSync(file, "utf8");
   } catch {
     return null;
-  }
-}
-
-/** The stored file has the recorded size and hash (a missing or unreadable one has not). */
-function intact(stored: string, file: CachedFile): boolean {
-  try {
-    return statSync(stored).size === file.size && hashFileContent(stored) === file.sha256;
-  } catch {
-    return false;
   }
 }
 

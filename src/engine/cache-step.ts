@@ -8,7 +8,7 @@ import { explainChange, type Fingerprint } from "../cache/fingerprint.js";
 import type { CacheEntry, NodeCache } from "../cache/store.js";
 import { DagtestError } from "../errors.js";
 import type { PortRef, ScriptNode } from "../model/plan.js";
-import type { ScriptResult } from "../model/run.js";
+import type { DataFlowResult, DataProfile, ScriptResult } from "../model/run.js";
 import { nodePaths } from "./jobs.js";
 import { notRun } from "./results.js";
 import { previousOutputs } from "./reuse.js";
@@ -35,6 +35,8 @@ export class CacheStep {
    * Storing them under the current fingerprint would hand stale results to later runs.
    */
   readonly #stale = new Set<string>();
+  /** Entries read this run, by fingerprint: the guess before the run and the restore read one. */
+  readonly #read = new Map<string, CacheEntry | null>();
 
   constructor(
     options: CacheStepOptions,
@@ -61,7 +63,7 @@ export class CacheStep {
 
   #hasStoredOutputs(node: string): boolean {
     const fp = this.#fingerprints.get(node);
-    if (fp?.cacheable && this.#options.cache?.get(fp.hash)) return true;
+    if (fp?.cacheable && this.#entry(fp.hash)) return true;
     return previousOutputs(this.#options.stateDir, node, this.#runId) !== null;
   }
 
@@ -74,7 +76,16 @@ export class CacheStep {
     if (this.#options.selected !== null && !this.#options.selected.has(node.name)) return true;
     const fp = this.#fingerprints.get(node.name);
     const cache = this.#options.cache;
-    return Boolean(cache && fp?.cacheable && !this.#options.force.has(node.name) && cache.get(fp.hash));
+    return Boolean(cache && fp?.cacheable && !this.#options.force.has(node.name) && this.#entry(fp.hash));
+  }
+
+  #entry(fingerprint: string): CacheEntry | null {
+    let entry = this.#read.get(fingerprint);
+    if (entry === undefined) {
+      entry = this.#options.cache?.get(fingerprint) ?? null;
+      this.#read.set(fingerprint, entry);
+    }
+    return entry;
   }
 
   /** A `cached` result when the node's outputs could be restored, else null (and why it must run). */
@@ -84,8 +95,9 @@ export class CacheStep {
     const cache = this.#options.cache;
     const notSelected = this.#options.selected !== null && !this.#options.selected.has(node.name);
     if (cache && fp?.cacheable && !this.#options.force.has(node.name)) {
-      const entry = cache.get(fp.hash);
+      const entry = this.#entry(fp.hash);
       if (entry) {
+        // Verified here, whatever the guess before the run read: a damaged entry is discarded.
         const restored = cache.verify(entry, Object.keys(outputs));
         if (restored.ok) {
           cache.remember(node.name, fp.data);
@@ -158,12 +170,18 @@ export class CacheStep {
     return pending && this.#options.cache ? this.#options.cache.storedPort(pending.entry, ref.port) : null;
   }
 
+  /** What a restored node's port held when it was stored (its edge's profile), or null. */
+  cachedProfile(ref: PortRef): DataProfile | null {
+    return this.#pending.get(ref.node)?.entry.profiles?.[ref.port] ?? null;
+  }
+
   /**
-   * How to store a passed node's outputs under its fingerprint, or null when they are not to be
-   * stored (not passed, not cacheable, or derived from stale ones). Decided now, done later: the
-   * copy may run while the next node does (its consumers read their own copies, never these).
+   * How to store a passed node's outputs under its fingerprint, with the profiles its edges got
+   * (`flows`), or null when they are not to be stored (not passed, not cacheable, or derived
+   * from stale ones). Decided now, done later: the copy may run while the next node does (its
+   * consumers read their own copies, never these).
    */
-  store(node: ScriptNode, result: ScriptResult): (() => void) | null {
+  store(node: ScriptNode, result: ScriptResult, flows: readonly DataFlowResult[]): (() => void) | null {
     if (node.upstream.some((u) => this.#stale.has(u))) {
       this.#stale.add(node.name);
       return null;
@@ -171,7 +189,21 @@ export class CacheStep {
     const fp = this.#fingerprints.get(node.name);
     const cache = this.#options.cache;
     if (!cache || !fp?.cacheable || result.status !== "passed") return null;
-    return () => cache.put(fp.hash, node.name, fp.data, result.outputs, result.durationMs);
+    const profiles: Record<string, DataProfile> = {};
+    for (const { from, files, bytes, rows, columns, formats } of flows)
+      if (from.node === node.name) profiles[from.port] = { files, bytes, rows, columns, formats };
+    return () => cache.put(fp.hash, node.name, fp.data, result.outputs, result.durationMs, profiles);
+  }
+
+  /**
+   * Check a node's freshly stored entry again once its files' timestamps have settled, so the
+   * next run trusts their stamps instead of hashing them (see cache/stamp.ts). Off the node's path.
+   */
+  settle(node: ScriptNode): void {
+    const fp = this.#fingerprints.get(node.name);
+    const cache = this.#options.cache;
+    const entry = fp?.cacheable && cache ? cache.get(fp.hash) : null;
+    if (entry && cache) cache.verify(entry, entry.ports);
   }
 
   #outputDirs(node: ScriptNode): Record<string, string> {

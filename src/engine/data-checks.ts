@@ -5,18 +5,13 @@
  */
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
+import type { DataProfile } from "../model/run.js";
 import { listFiles } from "../util/files.js";
 import { readParquetFooter } from "../util/parquet-footer.js";
 
 export { hashTree, listFiles } from "../util/files.js";
 
-export interface Profile {
-  readonly files: number;
-  readonly bytes: number;
-  readonly rows: number | null;
-  readonly columns: readonly string[] | null;
-  readonly formats: readonly string[];
-}
+export type Profile = DataProfile;
 
 const TABULAR: Readonly<Record<string, string>> = {
   ".csv": "csv",

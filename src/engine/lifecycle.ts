@@ -60,7 +60,10 @@ async function throughStages(
   const restored = ctx.cacheStep.tryRestore(node);
   if (restored.result) {
     discardLayout(ctx, node.name);
-    const flows = edgeChecks(ctx.plan, ctx.runDir, node.name, (ref) => ctx.cacheStep.cachedOutput(ref));
+    const flows = edgeChecks(ctx.plan, ctx.runDir, node.name, {
+      elsewhere: (ref) => ctx.cacheStep.cachedOutput(ref),
+      known: (ref) => ctx.cacheStep.cachedProfile(ref),
+    });
     at.stage = "verify";
     const result = await withSnapshot(ctx, restored.result);
     at.stage = "store";

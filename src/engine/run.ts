@@ -132,8 +132,11 @@ function openRun(
     const reused = scripts.filter((n) => !selected.has(n.name)).map((n) => n.name);
     cacheStep.checkPartialRun(reused, options.command ?? "dagtest run");
   }
-  // From earlier runs only: read before this run's folder exists.
-  const priority = runPriority(plan, options.stateDir);
+  // From earlier runs only: read before this run's folder exists. Only an order among nodes that
+  // run: none when every node is (most likely) restored from the cache.
+  const priority = scripts.every((n) => cacheStep.likelyRestored(n))
+    ? new Map<string, number>()
+    : runPriority(plan, options.stateDir);
   const snapshots = options.snapshots
     ? SnapshotBook.open({ ...options.snapshots, python: options.python })
     : null;

@@ -116,17 +116,21 @@ export interface InternalError {
 export const NEVER_RAN = "never ran with the cache";
 
 /** What flowed along one wire, measured after the producer finished. */
-export interface DataFlowResult {
-  readonly from: PortRef;
-  readonly to: PortRef;
-  readonly path: string;
-  readonly ok: boolean;
+/** What one output port holds: files, bytes, and rows/columns of its tabular files. */
+export interface DataProfile {
   readonly files: number;
   readonly bytes: number;
   /** Tabular files only (CSV, TSV, JSON lines, Parquet); null when there are none. */
   readonly rows: number | null;
   readonly columns: readonly string[] | null;
   readonly formats: readonly string[];
+}
+
+export interface DataFlowResult extends DataProfile {
+  readonly from: PortRef;
+  readonly to: PortRef;
+  readonly path: string;
+  readonly ok: boolean;
   readonly message: string;
 }
 

@@ -15,9 +15,14 @@ export function store(
   ran: ScriptNode | null = null,
 ): void {
   // Off the node's path (a chore, done before the run ends): hashing and copying its outputs
-  // would otherwise delay the next node by a few ms each.
-  const put = ran ? ctx.cacheStep.store(ran, result) : null;
-  if (put) ctx.chores.add(result.node, "storing its outputs in the cache", async () => put());
+  // would otherwise delay the next node by a few ms each. Then, a turn later, its entry is
+  // settled (its files stamped: the next run need not hash them).
+  const put = ran ? ctx.cacheStep.store(ran, result, flows) : null;
+  if (put && ran)
+    ctx.chores.add(result.node, "storing its outputs in the cache", async () => {
+      put();
+      ctx.chores.add(result.node, "settling its cache entry", async () => ctx.cacheStep.settle(ran));
+    });
   traceMark(result.node, "store:cached");
   ctx.record.add(result);
   traceMark(result.node, "store:recorded");

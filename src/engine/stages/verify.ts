@@ -92,7 +92,7 @@ export function edgeProfile(
     name: "edge-profile",
     arm: () => (ran) =>
       ran.verdict.status === "passed"
-        ? { kind: "edge-profile", flows: edgeChecks(plan, runDir, ran.prepared.node.name, elsewhere) }
+        ? { kind: "edge-profile", flows: edgeChecks(plan, runDir, ran.prepared.node.name, { elsewhere }) }
         : { kind: "ok" },
   };
 }
