@@ -17,8 +17,11 @@ import { makeProject, script, writeOutput } from "../helpers/run-rig.js";
 beforeAll(buildCli, 120_000);
 afterAll(removeTempDirs);
 
-/** A loader hook that lists every module the CLI loads, one URL a line. */
-function moduleLog(): { hook: string; log: string } {
+/**
+ * Hooks that list every module the CLI loads, one URL a line: the ESM loader's (`--import`) and
+ * CommonJS `require`'s (`--require`), as the built program is CommonJS (src/cli/code-cache.ts).
+ */
+function moduleLog(): { hook: string; requireHook: string; log: string } {
   const dir = tempDir();
   const log = path.join(dir, "modules.txt");
   const hooks = path.join(dir, "hooks.mjs");
@@ -37,7 +40,21 @@ export async function resolve(specifier, context, next) {
     hook,
     `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
   );
-  return { hook, log };
+  const requireHook = path.join(dir, "require-hook.cjs");
+  writeFileSync(
+    requireHook,
+    `const { appendFileSync } = require("node:fs");
+const Module = require("node:module");
+const { pathToFileURL } = require("node:url");
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (...args) {
+  const file = resolve.apply(this, args);
+  if (file.startsWith("/")) appendFileSync(${JSON.stringify(log)}, pathToFileURL(file).href + "\\n");
+  return file;
+};
+`,
+  );
+  return { hook, requireHook, log };
 }
 
 interface Loaded {
@@ -48,9 +65,9 @@ interface Loaded {
 }
 
 function planLoads(cwd: string): Loaded {
-  const { hook, log } = moduleLog();
+  const { hook, requireHook, log } = moduleLog();
   writeFileSync(log, "");
-  const r = spawnSync(process.execPath, ["--import", hook, cliPath, "plan"], {
+  const r = spawnSync(process.execPath, ["--require", requireHook, "--import", hook, cliPath, "plan"], {
     cwd,
     env: cliEnv(),
     encoding: "utf8",

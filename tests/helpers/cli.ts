@@ -70,7 +70,7 @@ async function withLock<T>(work: () => T): Promise<T> {
   }
 }
 
-/** `npx tsc -p tsconfig.build.json`, when dist/ is stale; throws with the compiler's output. */
+/** `npm run build`'s steps, when dist/ is stale; throws with the compiler's output. */
 export async function buildCli(): Promise<void> {
   await withLock(() => {
     if (!cliIsStale()) return;
@@ -80,6 +80,11 @@ export async function buildCli(): Promise<void> {
         [path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
         { cwd: repoRoot, stdio: "pipe" },
       );
+      // The command as `npm run build` ships it: main.js, its chunks and program.cjs.
+      execFileSync(process.execPath, [path.join(repoRoot, "scripts/build-cli.mjs")], {
+        cwd: repoRoot,
+        stdio: "pipe",
+      });
       execFileSync(process.execPath, [path.join(repoRoot, "scripts/build-ui.mjs")], {
         cwd: repoRoot,
         stdio: "pipe",

@@ -7,6 +7,9 @@ import type { CommandResult } from "../result.js";
 
 type Register = (program: Command, done: (result: CommandResult) => void) => void;
 
+export const DESCRIPTION =
+  "Run an ML pipeline's Python scripts locally, in DAG order, before paying for a cloud run.";
+
 export interface CommandEntry {
   readonly name: string;
   /** As shown by `dagtest --help`. */
