@@ -115,7 +115,6 @@ export interface InternalError {
 /** The `ranBecause` of a node the cache has never seen: no news, so the console leaves it out. */
 export const NEVER_RAN = "never ran with the cache";
 
-/** What flowed along one wire, measured after the producer finished. */
 /** What one output port holds: files, bytes, and rows/columns of its tabular files. */
 export interface DataProfile {
   readonly files: number;
@@ -126,6 +125,7 @@ export interface DataProfile {
   readonly formats: readonly string[];
 }
 
+/** What flowed along one wire, measured after the producer finished. */
 export interface DataFlowResult extends DataProfile {
   readonly from: PortRef;
   readonly to: PortRef;
