@@ -6,7 +6,7 @@
  */
 import { DAGTEST_VERSION } from "../version.js";
 import { loadProgram } from "./code-cache.js";
-import { DESCRIPTION, topLevelHelp } from "./commands/catalog.js";
+import { COMMANDS, DESCRIPTION, topLevelHelp } from "./commands/catalog.js";
 
 async function main(argv: readonly string[]): Promise<number> {
   // The two answers that need no command: no module beyond this one is loaded for them.
@@ -18,8 +18,10 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${DAGTEST_VERSION}\n`);
     return 0;
   }
+  // The code cache is kept per command (each compiles its own functions); anything else shares one.
   const first = argv.find((a) => !a.startsWith("-"));
-  return (await loadProgram(first ?? "")).runProgram(argv);
+  const command = COMMANDS.some((c) => c.name === first) || first === "help" ? first : "other";
+  return (await loadProgram(command ?? "other")).runProgram(argv);
 }
 
 process.exitCode = await main(process.argv.slice(2));
