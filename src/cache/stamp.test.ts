@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hashFileContent } from "../util/files.js";
-import { hashAndStamp, probeNow, stateOf } from "./stamp.js";
+import { copyIn, hashAndStamp, probeNow, stateOf, WAIT_FOR_TICK_BYTES } from "./stamp.js";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "dagtest-stamp-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,6 +26,18 @@ describe("stamps of stored files", () => {
     const before = stateOf(file)?.stamp;
     writeFileSync(file, "y\n");
     expect(stateOf(file)?.stamp).not.toBe(before);
+  });
+
+  it("a large copy is stamped when stored: the clock tick of its last write is waited out", () => {
+    const out = path.join(dir, "out");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "big.bin"), Buffer.alloc(WAIT_FOR_TICK_BYTES + 1, 7));
+    for (let round = 0; round < 3; round++) {
+      const into = path.join(dir, `stored-${round}`);
+      const [file] = copyIn({ data: out }, into, path.join(dir, "probes"));
+      expect(file).toMatchObject({ port: "data", rel: "big.bin", size: WAIT_FOR_TICK_BYTES + 1 });
+      expect(file?.stamp).toBe(stateOf(path.join(into, "data", "big.bin"))?.stamp);
+    }
   });
 
   it("the probe is the file system's now: not earlier than a file written before it", () => {

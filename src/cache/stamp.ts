@@ -101,11 +101,20 @@ export function once<T>(make: () => T): () => T {
   };
 }
 
-/** Copy every output file under `into` (port/rel), hashed and stamped; returns their records. */
+/** Unsettled copies this large are worth waiting a clock tick for (a few ms) rather than hashing again. */
+export const WAIT_FOR_TICK_BYTES = 16 * 1024 * 1024;
+/** The longest wait for the file system's clock to pass the copies' (a 1 s clock is not waited for). */
+const MAX_TICK_WAIT_MS = 50;
+
+/**
+ * Copy every output file under `into` (port/rel), hashed and stamped; returns their records.
+ * `probeDir`: where to probe the file system's now (see `probeNow`).
+ */
 export function copyIn(
   outputs: Readonly<Record<string, string>>,
   into: string,
-  probe: () => bigint,
+  probeDir: string,
+  waitForTickBytes = WAIT_FOR_TICK_BYTES,
 ): CachedFile[] {
   const copied: { port: string; rel: string; to: string }[] = [];
   for (const [port, dir] of Object.entries(outputs)) {
@@ -117,12 +126,41 @@ export function copyIn(
       copied.push({ port, rel, to });
     }
   }
+  const probe = once(() =>
+    probeAfterCopies(
+      copied.map((c) => c.to),
+      probeDir,
+      waitForTickBytes,
+    ),
+  );
   return copied.map(({ port, rel, to }) => {
     const checked = hashAndStamp(to, probe);
     if (!checked) throw new Error(`${to} vanished while it was stored`);
     return withStamp({ port, rel, size: checked.size, sha256: checked.sha256 }, checked.stamp);
   });
 }
+
+/**
+ * The probe for freshly copied files. A copy written in the file system's current clock tick
+ * cannot be stamped (see the module doc), and its entry's settling would read it again; when
+ * such copies add up to `waitForTickBytes` or more, the tick is waited out first (a few ms of a
+ * chore, against a second read of them).
+ */
+function probeAfterCopies(files: readonly string[], dir: string, waitForTickBytes: number): bigint {
+  let probe = probeNow(dir);
+  const states = files.map(stateOf);
+  const unsettled = states.reduce((sum, s) => sum + (s && s.ctimeNs >= probe ? s.size : 0), 0);
+  if (unsettled < waitForTickBytes) return probe;
+  const newest = states.reduce((max, s) => (s && s.ctimeNs > max ? s.ctimeNs : max), 0n);
+  const deadline = Date.now() + MAX_TICK_WAIT_MS;
+  while (probe <= newest && Date.now() < deadline) {
+    Atomics.wait(TICK, 0, 0, 1); // a synchronous 1 ms sleep: the store is synchronous
+    probe = probeNow(dir);
+  }
+  return probe;
+}
+
+const TICK = new Int32Array(new SharedArrayBuffer(4));
 
 export function withStamp(file: CachedFile, stamp: string | null): CachedFile {
   const { stamp: _old, ...rest } = file;

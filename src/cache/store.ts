@@ -164,11 +164,7 @@ export class LocalCache implements NodeCache {
   ): void {
     const tmp = path.join(this.dir, "tmp", `${fingerprint.slice(0, 12)}-${randomBytes(4).toString("hex")}`);
     try {
-      const files = copyIn(
-        outputs,
-        path.join(tmp, "files"),
-        once(() => probeNow(path.join(this.dir, "tmp"))),
-      );
+      const files = copyIn(outputs, path.join(tmp, "files"), path.join(this.dir, "tmp"));
       const known = Object.entries(profiles).filter(([port]) => port in outputs);
       const entry: CacheEntry = {
         fingerprint,
