@@ -125,8 +125,7 @@ export class WarmExecutor implements Executor {
       resetJobDirs(request);
       return cold(request, `retried in a cold process: ${attempt.reason}`);
     } finally {
-      slot.inflight--;
-      if (this.#slots.get(key) !== slot && slot.inflight === 0) void slot.stop();
+      this.#release(key, slot);
     }
   }
 
@@ -145,7 +144,8 @@ export class WarmExecutor implements Executor {
    * imports. Never boots a server; any trouble and the caller starts a fresh interpreter.
    */
   async inspect(spec: WarmUpSpec, job: InspectJob): Promise<InspectExit | null> {
-    const slot = this.#closed ? undefined : this.#slots.get(this.#keyOf(spec).key);
+    const { key } = this.#keyOf(spec);
+    const slot = this.#closed ? undefined : this.#slots.get(key);
     if (!slot || slot.dead || slot.cold) return null;
     slot.inflight++;
     try {
@@ -175,8 +175,14 @@ export class WarmExecutor implements Executor {
       const { exitCode, signal, timedOut } = attempt.result;
       return { code: exitCode, signal, timedOut };
     } finally {
-      slot.inflight--;
+      this.#release(key, slot);
     }
+  }
+
+  /** A job of `slot` ended: a slot replaced meanwhile (watch mode) stops with its last job. */
+  #release(key: string, slot: Slot): void {
+    slot.inflight--;
+    if (this.#slots.get(key) !== slot && slot.inflight === 0) void slot.stop();
   }
 
   /** The live servers' status lines (pid, preloaded modules, boot time): tests, benchmarks. */
